@@ -1,0 +1,75 @@
+"""Turn a RestApi into one subsettable Dagster multi-asset, one asset per dlt resource."""
+
+
+from dataclasses import dataclass
+
+from dagster import AssetExecutionContext, AssetsDefinition, AssetSpec, TableColumn, TableSchema, multi_asset
+from dagster_dlt import DagsterDltTranslator
+from dagster_dlt.translator import DltResourceTranslatorData
+
+from rest_assets.engine.source import build_source
+from rest_assets.engine.spec import RestApi
+from rest_assets.engine.sync import sync_api
+
+
+@dataclass
+class RestApiTranslator(DagsterDltTranslator):
+    """Keys `[api, table]`, one group per API, and children depending on their parent.
+
+    dagster-dlt's default makes a child depend on an external `<source>_<parent>` key
+    instead of the parent asset.
+    """
+
+    api: RestApi = None
+
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
+        name = data.resource.name
+        parent = self.api.parent_of(name)
+        table = self.api.table_name(name)
+        return super().get_asset_spec(data).replace_attributes(
+            key=self.api.asset_key(name),
+            deps=[self.api.asset_key(parent)] if parent else [],
+            group_name=self.api.name,
+            description=f"{self.api.description} `{table}` from GET {self.api.endpoint_path(name)}"
+            + (f", for each row of `{self.api.table_name(parent)}`." if parent else "."),
+            kinds={"dlt", "duckdb"},
+            metadata={
+                "endpoint": self.api.endpoint_path(name),
+                "primary_key": str(self.api.setting(name, "primary_key")),
+                "write_disposition": str(self.api.setting(name, "write_disposition")),
+                **({"dagster/column_schema": declared} if (declared := declared_columns(self.api, name)) else {}),
+            },
+        )
+
+
+def declared_columns(api: RestApi, resource_name: str) -> "TableSchema | None":
+    """Columns the configuration documents, shown in the UI before the first load."""
+    hints = api.setting(resource_name, "columns") or {}
+    if not hints:
+        return None
+    return TableSchema(
+        columns=[
+            TableColumn(name=api.column_name(column), type=hint.get("data_type", "unknown"), description=hint.get("description"))
+            for column, hint in hints.items()
+        ]
+    )
+
+
+def build_api_assets(api: RestApi) -> AssetsDefinition:
+    translator = RestApiTranslator(api=api)
+    source = build_source(api)
+    specs = [
+        translator.get_asset_spec(DltResourceTranslatorData(resource=resource, pipeline=None))
+        for resource in source.resources.values()
+    ]
+
+    @multi_asset(
+        name=f"{api.name}_sync",
+        specs=specs,
+        can_subset=True,
+        required_resource_keys={api.resource_key, "warehouse"},
+    )
+    def _sync(context: AssetExecutionContext):
+        yield from sync_api(context, api, getattr(context.resources, api.resource_key), context.resources.warehouse)
+
+    return _sync

@@ -1,0 +1,1 @@
+"""Dagster wiring: definitions, resources, and (later) schedules, sensors and checks."""

@@ -1,0 +1,18 @@
+"""A deterministic local stand-in for the project's five REST APIs, served over HTTP.
+
+    with Simulator(sizes={"agency": {"clients": 250}}) as sim:
+        os.environ.update(sim.env())        # base URLs and credentials of all five APIs
+        ...                                 # run a sync
+        assert loaded == sim.expected_rows("agency", "clients")
+
+One server on 127.0.0.1 serves every API under its own path prefix (see
+`Simulator.base_urls`). Records are pure functions of (seed, api, resource,
+index), generated per page, so large datasets cost no memory; `update_rows` and
+`add_rows` mutate them through small overlays; `hooks` can replace any response
+(fault injection); `requests` logs every request.
+"""
+
+from .apis import APIS, DEFAULT_CREDENTIALS, Credentials
+from .server import HookContext, RequestRecord, Response, Simulator
+
+__all__ = ["APIS", "DEFAULT_CREDENTIALS", "Credentials", "HookContext", "RequestRecord", "Response", "Simulator"]

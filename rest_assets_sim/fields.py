@@ -1,0 +1,357 @@
+"""Record generators: one function per resource, `Row -> dict`.
+
+Each draws its values from `row.rand`, so a record depends only on the seed,
+the resource and the row index. Field order follows the seeds' schemas.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from datetime import datetime, timedelta
+
+from .data import BASE_END, UTC, Row, random_uuid, ts
+
+FIRST = ["Ada", "Bruno", "Chen", "Dara", "Elif", "Femi", "Greta", "Hiro", "Inès", "Jonas", "Kofi", "Lena",
+         "Mateo", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Uma", "Viktor", "Wen", "Yara"]
+LAST = ["Okafor", "Lindqvist", "Moreau", "Tanaka", "Silva", "Novak", "Haddad", "Kowalski", "Fischer",
+        "Nguyen", "Ibrahim", "O'Neill", "Rossi", "Patel", "Jensen", "Álvarez"]
+ADJ = ["Northern", "Blue", "Rapid", "Quiet", "Bright", "Copper", "Silver", "Golden", "Open", "Prime", "Urban", "Coastal"]
+NOUN = ["Harbor", "Summit", "Orchard", "Beacon", "Atlas", "Meadow", "Forge", "Signal", "Canyon", "Lantern", "Cedar"]
+SUFFIX = ["Labs", "Studio", "Group", "Partners", "Works", "Analytics", "Logistics", "Foods", "Health", "Media"]
+CITIES = [("Lisbon", "PT"), ("Berlin", "DE"), ("Austin", "US"), ("Toronto", "CA"), ("Osaka", "JP"),
+          ("Nairobi", "KE"), ("Melbourne", "AU"), ("Warsaw", "PL"), ("Bogotá", "CO"), ("Dublin", "IE")]
+TASKS = ["Design review", "Kickoff call", "Write copy", "QA pass", "Client workshop", "Data migration",
+         "Sprint planning", "Budget check", "Content audit", "Launch prep"]
+HOLIDAYS = ["New Year's Day", "Labour Day", "Independence Day", "Christmas Day", "Boxing Day", "Easter Monday"]
+COLORS = ["#1abc9c", "#3498db", "#9b59b6", "#e67e22", "#e74c3c", "#2ecc71", "#34495e"]
+NOTES = ["Pairing session", "Fixed flaky export", "Client call, follow-ups sent", "Reviewed pull requests", "Planning"]
+
+
+# --- shared helpers -----------------------------------------------------------
+
+
+def person(r) -> tuple[str, str]:
+    return r.choice(FIRST), r.choice(LAST)
+
+
+def _ascii(name: str) -> str:
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().replace("'", "").lower()
+
+
+def email(first: str, last: str, r) -> str:
+    return f"{_ascii(first)}.{_ascii(last)}{r.int(1, 99)}@example.com"
+
+
+def company(r) -> str:
+    return f"{r.choice(ADJ)} {r.choice(NOUN)} {r.choice(SUFFIX)}"
+
+
+def project_name(r) -> str:
+    return f"{r.choice(NOUN)} {r.choice(['Rebrand', 'Website', 'App', 'Campaign', 'Migration', 'Audit'])} {r.int(2022, 2025)}"
+
+
+def day(r) -> str:
+    return r.time().strftime("%Y-%m-%d")
+
+
+def created_updated(r) -> tuple[str, str]:
+    created = r.time()
+    return ts(created), ts(r.after(created))
+
+
+# --- taskrouter (seed 000) ----------------------------------------------------
+
+ACTIVITIES = ["Available", "Offline", "Break", "Busy", "Wrap-up"]
+EVENT_FILTERS = ["task.created,task.completed", "reservation.accepted", "worker.activity.update", "task.canceled"]
+
+
+def tr_workspace(row: Row) -> dict:
+    r = row.rand
+    created, updated = created_updated(r)
+    return {
+        "account_sid": row.creds.taskrouter_account_sid,
+        "date_created": created,
+        "date_updated": updated,
+        "default_activity_name": r.choice(ACTIVITIES),
+        "default_activity_sid": "WA" + r.hex(32),
+        "event_callback_url": r.maybe(f"https://hooks.example.com/taskrouter/{r.hex(12)}", 0.3),
+        "events_filter": r.maybe(r.choice(EVENT_FILTERS), 0.4),
+        "friendly_name": f"{r.choice(ADJ)} {r.choice(NOUN)} Support",
+        "multi_task_enabled": r.chance(0.5),
+        "sid": row.key,
+        "timeout_activity_sid": "WA" + r.hex(32),
+        "timeout_activity_name": r.choice(ACTIVITIES),
+        "url": f"https://taskrouter.example.com/v1/Workspaces/{row.key}",
+    }
+
+
+def tr_worker(row: Row) -> dict:
+    r = row.rand
+    created = r.time()
+    changed = r.after(created)
+    activity = r.choice(ACTIVITIES)
+    first, last = person(r)
+    attributes = {"skills": r.sample(["en", "es", "fr", "de", "billing", "support", "sales"], r.int(1, 3)),
+                  "level": r.int(1, 5)}
+    return {
+        "account_sid": row.creds.taskrouter_account_sid,
+        "activity_sid": "WA" + r.hex(32),
+        "activity_name": activity,
+        "attributes": json.dumps(attributes),  # Twilio sends attributes as a JSON-encoded string
+        "available": activity == "Available",
+        "date_created": ts(created),
+        "date_status_changed": ts(changed),
+        "date_updated": ts(r.after(changed)),
+        "friendly_name": f"{first} {last}",
+        "sid": row.key,
+        "url": f"https://taskrouter.example.com/v1/Workspaces/{row.parent_key}/Workers/{row.key}",
+        "workspace_sid": row.parent_key,
+    }
+
+
+# --- agency (seed 001): id, name, createdAt, updatedAt + a few fitting fields --
+
+
+def agency(name, extra=lambda row: {}):
+    """Builds an agency generator from a name function and an extra-fields function."""
+
+    def make(row: Row) -> dict:
+        created, updated = created_updated(row.rand)
+        record = {"id": row.key, "name": name(row.rand), "createdAt": created, "updatedAt": updated}
+        record.update(extra(row))
+        return record
+
+    return make
+
+
+def _address(r) -> dict:
+    city, country = r.choice(CITIES)
+    return {"city": city, "country": country}
+
+
+def _line_items(r) -> list[dict]:
+    return [{"description": r.choice(TASKS), "amount": r.float(50, 5000)} for _ in range(r.int(1, 3))]
+
+
+def _invoice(row: Row) -> dict:
+    r = row.rand
+    items = _line_items(r)
+    return {"number": f"INV-{row.i + 1:06d}", "currency": r.choice(["EUR", "USD", "GBP"]),
+            "total": round(sum(item["amount"] for item in items), 2), "lineItems": items}
+
+
+def _full_name(r) -> str:
+    return " ".join(person(r))
+
+
+AGENCY = {
+    "clients": ("clients", agency(company, lambda row: {
+        "email": row.rand.maybe(f"billing@{row.rand.choice(NOUN).lower()}.example.com"),
+        "address": _address(row.rand)})),
+    "projects": ("projects", agency(project_name, lambda row: {
+        "clientId": row.ref("clients"), "budget": row.rand.float(1000, 250000),
+        "status": row.rand.choice(["active", "paused", "done", "archived"])})),
+    "project_members": ("project-members", agency(_full_name, lambda row: {
+        "projectId": row.ref("projects"), "memberId": row.ref("workspace_members"),
+        "role": row.rand.choice(["lead", "contributor", "reviewer"])})),
+    "project_tasks": ("project-tasks", agency(lambda r: r.choice(TASKS), lambda row: {
+        "projectId": row.ref("projects"), "status": row.rand.choice(["todo", "doing", "done"]),
+        "estimateHours": row.rand.maybe(row.rand.float(0.5, 40, 1))})),
+    "expense_reports": ("expense-reports", agency(lambda r: f"Expenses {r.choice(['Q1', 'Q2', 'Q3', 'Q4'])} {r.int(2022, 2024)}",
+        lambda row: {"status": row.rand.choice(["draft", "submitted", "approved"]), "total": row.rand.float(10, 9000)})),
+    "expense_items": ("expense-items", agency(lambda r: r.choice(["Train ticket", "Hotel", "Lunch", "Taxi", "Software"]),
+        lambda row: {"reportId": row.ref("expense_reports"), "categoryId": row.ref("expense_categories"),
+                     "amount": row.rand.float(5, 900)})),
+    "expense_categories": ("expense-categories", agency(lambda r: r.choice(["Travel", "Meals", "Lodging", "Software", "Hardware", "Training"]),
+        lambda row: {"code": f"EXP-{row.rand.int(100, 999)}", "active": row.rand.chance(0.85)})),
+    "project_expense": ("project-expenses", agency(lambda r: r.choice(["Stock photos", "Printing", "Ads", "Hosting"]),
+        lambda row: {"projectId": row.ref("projects"), "amount": row.rand.float(20, 4000), "date": day(row.rand)})),
+    "project_budget_expenses": ("project-budget-expenses", agency(lambda r: f"{r.choice(['Media', 'Freelance', 'Travel'])} budget",
+        lambda row: {"projectId": row.ref("projects"), "budget": row.rand.float(500, 50000),
+                     "spent": row.rand.maybe(row.rand.float(0, 50000))})),
+    "workspace_members": ("members", agency(_full_name, lambda row: {
+        "email": email(*person(row.rand), row.rand), "role": row.rand.choice(["owner", "admin", "member", "guest"])})),
+    "opportunity_stages": ("opportunity-stages", agency(lambda r: r.choice(["Lead", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]),
+        lambda row: {"position": row.i + 1, "probability": row.rand.int(0, 100)})),
+    "invoices": ("invoices", agency(lambda r: f"Invoice {company(r)}", _invoice)),
+    "holidays": ("holidays", agency(lambda r: r.choice(HOLIDAYS), lambda row: {
+        "date": day(row.rand), "country": row.rand.maybe(row.rand.choice(CITIES)[1])})),
+}
+
+
+# --- resourcing (seed 002): id, name-ish fields, created, modified -------------
+
+LOGGED_TIME_START = datetime(2024, 1, 2, tzinfo=UTC)
+
+
+def resourcing(extra):
+    def make(row: Row) -> dict:
+        created, modified = created_updated(row.rand)
+        return {"id": row.key, **extra(row), "created": created, "modified": modified}
+
+    return make
+
+
+def logged_time(row: Row) -> dict:
+    r = row.rand
+    # Base `modified` increases with the index, so modified_since can binary-search it.
+    modified = LOGGED_TIME_START + timedelta(minutes=row.i)
+    return {
+        "id": row.key,
+        "person_id": row.ref("people"),
+        "project_id": row.ref("projects"),
+        "date": (modified - timedelta(days=r.int(0, 3))).strftime("%Y-%m-%d"),
+        "minutes": r.choice([15, 30, 45, 60, 90, 120, 240, 480]),
+        "note": r.maybe(r.choice(NOTES), 0.4),
+        "modified": ts(modified),
+    }
+
+
+def _person(row: Row) -> dict:
+    first, last = person(row.rand)
+    return {"name": f"{first} {last}", "email": email(first, last, row.rand),
+            "department_id": row.ref("departments"), "active": row.rand.chance(0.9)}
+
+
+RESOURCING = {
+    "accounts": ("/accounts", resourcing(lambda row: {
+        "name": company(row.rand), "plan": row.rand.choice(["starter", "team", "enterprise"])})),
+    "departments": ("/departments", resourcing(lambda row: {
+        "name": row.rand.choice(["Design", "Engineering", "Strategy", "Sales", "Operations", "Finance"]),
+        "parent_id": row.rand.maybe(row.rand.int(1, row.i), 0.6) if row.i else None})),  # an earlier department
+    "people": ("/people", resourcing(_person)),
+    "roles": ("/roles", resourcing(lambda row: {
+        "name": row.rand.choice(["Designer", "Developer", "Producer", "Strategist", "Analyst"]),
+        "default_hourly_rate": row.rand.maybe(row.rand.float(40, 220))})),
+    "public_holidays": ("/public-holidays", resourcing(lambda row: {
+        "name": row.rand.choice(HOLIDAYS), "date": day(row.rand), "region": row.rand.choice(CITIES)[1]})),
+    "holidays": ("/holidays", resourcing(lambda row: {
+        "name": row.rand.choice(HOLIDAYS), "date": day(row.rand), "person_id": row.rand.maybe(row.ref("people"))})),
+    "projects": ("/projects", resourcing(lambda row: {
+        "name": project_name(row.rand), "client_id": row.rand.maybe(row.ref("clients")),
+        "status": row.rand.choice(["tentative", "confirmed", "done"]), "start_date": day(row.rand)})),
+    "status": ("/status", resourcing(lambda row: {
+        "name": row.rand.choice(["On track", "At risk", "Blocked", "Done"]), "color": row.rand.choice(COLORS)})),
+    "time_off": ("/timeoffs", resourcing(lambda row: {
+        "person_id": row.ref("people"), "timeoff_type_id": row.ref("timeoff_types"),
+        "start_date": day(row.rand), "days": row.rand.int(1, 10), "note": row.rand.maybe("Family trip", 0.5)})),
+    "timeoff_types": ("/timeoff-types", resourcing(lambda row: {
+        "name": row.rand.choice(["Vacation", "Sick leave", "Parental leave", "Training"]),
+        "color": row.rand.choice(COLORS), "paid": row.rand.chance(0.8)})),
+    "clients": ("/clients", resourcing(lambda row: {
+        "name": company(row.rand), "website": row.rand.maybe(f"https://{row.rand.choice(NOUN).lower()}.example.com")})),
+    "phases": ("/phases", resourcing(lambda row: {
+        "name": row.rand.choice(["Discovery", "Design", "Build", "Launch"]), "project_id": row.ref("projects"),
+        "start_date": day(row.rand)})),
+    "project_tasks": ("/project-tasks", resourcing(lambda row: {
+        "name": row.rand.choice(TASKS), "project_id": row.ref("projects"),
+        "estimate_minutes": row.rand.maybe(row.rand.int(30, 4800))})),
+    "milestones": ("/milestones", resourcing(lambda row: {
+        "name": row.rand.choice(["Beta", "Sign-off", "Go-live", "Handover"]), "project_id": row.ref("projects"),
+        "date": day(row.rand)})),
+    "tasks": ("/tasks", resourcing(lambda row: {
+        "name": row.rand.choice(TASKS), "project_id": row.ref("projects"),
+        "person_id": row.rand.maybe(row.ref("people")), "status": row.rand.choice(["open", "closed"])})),
+    "logged_time": ("/logged-time", logged_time),
+}
+
+
+# --- workhub (seed 003): string id plus the seed's named fields ----------------
+
+
+def workhub(id_field: str, extra):
+    def make(row: Row) -> dict:
+        return {"id": row.key, id_field: row.key, **extra(row)}
+
+    return make
+
+
+def _user(row: Row) -> dict:
+    first, last = person(row.rand)
+    return {"email": email(first, last, row.rand), "firstName": first, "lastName": row.rand.maybe(last, 0.1)}
+
+
+WORKHUB = {
+    "tasks": ("tsk_", workhub("taskId", lambda row: {
+        "taskName": row.rand.choice(TASKS), "createdAt": ts(row.rand.time()),
+        "status": row.rand.choice(["open", "in_progress", "done"]), "projectId": row.rand.maybe(row.ref("projects"))})),
+    "users": ("usr_", workhub("userId", _user)),
+    "projects": ("prj_", workhub("projectId", lambda row: {
+        "projectName": project_name(row.rand), "startDate": row.rand.maybe(day(row.rand)),
+        "status": row.rand.choice(["planned", "active", "closed"])})),
+    "fields": ("fld_", workhub("fieldId", lambda row: {
+        "fieldLabel": row.rand.choice(["Priority", "Estimate", "Client", "Sprint", "Team", "Due"]),
+        "fieldType": row.rand.choice(["text", "number", "date", "dropdown", "checkbox"])})),
+    "time-offs": ("tof_", workhub("timeOffId", lambda row: {
+        "userId": row.ref("users"), "startDate": day(row.rand),
+        "durationInMinutes": row.rand.choice([240, 480, 960, 2400])})),
+    "spaces": ("spc_", workhub("spaceId", lambda row: {
+        "spaceName": f"{row.rand.choice(ADJ)} {row.rand.choice(NOUN)}", "createdAt": ts(row.rand.time())})),
+    "phases": ("phs_", workhub("phaseId", lambda row: {
+        "phaseName": row.rand.choice(["Discovery", "Design", "Build", "Launch"]),
+        "dueDate": row.rand.maybe(day(row.rand)), "projectId": row.ref("projects")})),
+    "time-entries": ("ten_", workhub("timeEntryId", lambda row: {
+        "date": day(row.rand), "minutes": row.rand.int(5, 480), "userId": row.ref("users"),
+        "taskId": row.rand.maybe(row.ref("tasks"), 0.3)})),
+    "space-documents": ("doc_", workhub("spaceDocumentId", lambda row: {
+        "spaceDocumentName": f"{row.rand.choice(['Brief', 'Notes', 'Spec', 'Retro'])} {row.rand.int(1, 99)}",
+        "createdAt": ts(row.rand.time()), "spaceId": row.ref("spaces")})),
+}
+
+
+# --- datasync (seed 004): no `id`; keys jobId / connectionId / workspaceId ------
+
+
+def ds_job(row: Row) -> dict:
+    r = row.rand
+    start = r.time(end=BASE_END - timedelta(hours=2))  # lastUpdatedAt stays before any edit stamp
+    status = r.choice(["succeeded", "succeeded", "succeeded", "failed", "running", "cancelled", "incomplete"])
+    running = status == "running"
+    seconds = r.int(3, 7200)
+    return {
+        "jobId": row.key,
+        "lastUpdatedAt": ts(start + timedelta(seconds=seconds)),
+        "bytesSynced": None if running else r.maybe(r.int(0, 5 * 10**9)),
+        "connectionId": r.maybe(row.ref("connections"), 0.1),
+        "duration": None if running else f"PT{seconds // 60}M{seconds % 60}S",
+        "jobType": r.maybe(r.choice(["sync", "reset", "refresh", "clear"]), 0.05),
+        "rowsSynced": None if running else r.maybe(r.int(0, 10**7)),
+        "startTime": ts(start),
+        "status": status,
+    }
+
+
+def ds_connection(row: Row) -> dict:
+    r = row.rand
+    name = f"{r.choice(['Postgres', 'Salesforce', 'Stripe', 'HubSpot', 'S3'])} → {r.choice(['DuckDB', 'BigQuery', 'Snowflake'])}"
+    cron = {"scheduleType": "cron", "cronExpression": r.choice(["0 * * * *", "0 0 * * *", "*/15 * * * *"])}
+    tags = [{"tagId": random_uuid(r), "name": r.choice(["prod", "finance", "marketing", "pii"])} for _ in range(r.int(1, 2))]
+    definition = r.choice(["source", "destination", "custom_format"])
+    return {
+        "connectionId": row.key,
+        "createdAt": r.maybe(int(r.time().timestamp()), 0.1),
+        "dataResidency": r.choice(["auto", "us", "eu"]),
+        "destinationId": random_uuid(r),
+        "name": name,
+        "namespaceDefinition": definition,
+        "namespaceFormat": "${SOURCE_NAMESPACE}_raw" if definition == "custom_format" else None,
+        "nonBreakingSchemaUpdatesBehavior": r.choice(["ignore", "disable_connection", "propagate_columns", "propagate_fully"]),
+        "prefix": r.maybe(r.choice(["raw_", "stg_", "src_"]), 0.5),
+        "schedule": cron if r.chance(0.6) else r.maybe({"scheduleType": "manual"}, 0.5),
+        "sourceId": random_uuid(r),
+        "status": r.choice(["active", "active", "inactive", "deprecated"]),
+        "tags": r.maybe(tags, 0.4),
+        "workspaceId": row.ref("workspaces"),
+    }
+
+
+def ds_workspace(row: Row) -> dict:
+    r = row.rand
+    notify = {"failure": {"email": {"enabled": r.chance(0.7)}}, "success": {"email": {"enabled": r.chance(0.2)}}}
+    return {
+        "workspaceId": row.key,
+        "dataResidency": r.choice(["auto", "us", "eu"]),
+        "name": r.maybe(f"{company(r)} workspace", 0.05),
+        "notifications": r.maybe(notify, 0.3),
+    }

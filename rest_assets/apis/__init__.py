@@ -12,7 +12,11 @@ from rest_assets.engine.spec import RestApi
 
 
 def load_apis() -> list[RestApi]:
-    """Every `API` defined by a module of this package, by name."""
-    modules = (importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__))
-    apis = [module.API for module in modules]
-    return sorted(apis, key=lambda api: api.name)
+    """Every `API` defined by a module of this package, sorted by name.
+
+    The modules are executed afresh on each call: they read non-secret settings
+    (base URLs) from the environment, which must be the one the definitions are
+    built in, not the one at first import.
+    """
+    modules = [importlib.import_module(f"{__name__}.{info.name}") for info in pkgutil.iter_modules(__path__)]
+    return sorted((importlib.reload(module).API for module in modules), key=lambda api: api.name)

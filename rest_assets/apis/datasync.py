@@ -1,12 +1,11 @@
 """Data sync API (seed 004): jobs, connections and workspaces, behind OAuth2 client credentials."""
 
 from dagster import EnvVar
-from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator, OffsetPaginator
 
 from rest_assets.engine import OAuth2ClientCredentialsConnection, RestApi, env_or
 
 # The seed's `cursor_param: next` means: the body's `next` is the absolute URL of the next page.
-NEXT_LINK = JSONLinkPaginator(next_url_path="next")
+NEXT_LINK = {"type": "json_link", "next_url_path": "next"}
 # The seed's Schema section. "number" fields hold integers (ids, counts, epoch seconds).
 NULLABLE_TEXT = {"data_type": "text", "nullable": True}
 NULLABLE_BIGINT = {"data_type": "bigint", "nullable": True}
@@ -28,7 +27,7 @@ API = RestApi(
             "primary_key": "jobId",
             "endpoint": {
                 "path": "/v1/jobs",
-                "paginator": OffsetPaginator(limit=100, offset_param="offset", limit_param="limit", total_path=None),
+                "paginator": {"type": "offset", "limit": 100, "offset_param": "offset", "limit_param": "limit", "total_path": None},
             },
             "columns": {
                 "jobId": {"data_type": "bigint", "nullable": False},

@@ -1,13 +1,12 @@
 """Task routing API (seed 000): workspaces and the workers of each workspace."""
 
 from dagster import EnvVar
-from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 
 from rest_assets.engine import BasicAuthConnection, RestApi, env_or
 
 # meta.next_page_url is the absolute URL of the next page (null on the last);
 # it repeats the page size, so PageSize is only sent on the first request.
-PAGE = {"paginator": JSONLinkPaginator(next_url_path="meta.next_page_url"), "params": {"PageSize": 50}}
+PAGE = {"paginator": {"type": "json_link", "next_url_path": "meta.next_page_url"}, "params": {"PageSize": 50}}
 
 API = RestApi(
     name="taskrouter",

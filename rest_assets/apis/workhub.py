@@ -1,7 +1,6 @@
 """Work management API (seed 003): tasks, users, projects, spaces and time tracking."""
 
 from dagster import EnvVar
-from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
 from rest_assets.engine import ApiKeyConnection, RestApi, env_or
 
@@ -23,11 +22,12 @@ API = RestApi(
             "params": {"limit": 100},
             # The seed's cursor + stop_condition: pageToken from pagination.nextPageToken,
             # stop when pagination.hasMore is false.
-            "paginator": JSONResponseCursorPaginator(
-                cursor_path="pagination.nextPageToken",
-                cursor_param="pageToken",
-                has_more_path="pagination.hasMore",
-            ),
+            "paginator": {
+                "type": "cursor",
+                "cursor_path": "pagination.nextPageToken",
+                "cursor_param": "pageToken",
+                "has_more_path": "pagination.hasMore",
+            },
         },
     },
     resources=[{"name": name, "endpoint": {"path": f"/api/1.0/{name}"}} for name in RESOURCES],

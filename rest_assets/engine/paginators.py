@@ -87,3 +87,4 @@ class SizedPageNumberPaginator(PageNumberPaginator):
 
     def __str__(self) -> str:
         return f"{super().__str__()} page_size: {self.page_size_param}={self.page_size}"
+

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+from typing import Sequence
 
 from dlt.extract.source import DltSource
+from dlt.sources.helpers.rest_client.paginators import BasePaginator
 from dlt.sources.rest_api import rest_api_source
+from dlt.sources.rest_api.typing import EndpointResource, EndpointResourceBase
 
 from rest_assets.engine.connections import ApiConnection
 from rest_assets.engine.incremental import with_start_date
@@ -20,7 +23,7 @@ def build_source(api: RestApi, connection: ApiConnection | None = None) -> DltSo
     it is ready to extract.
     """
     session = api.http.session()
-    resources = copy.deepcopy(list(api.resources))
+    resources = _with_own_paginators(api.resources, api.resource_defaults)
     if connection is not None:
         resources = with_start_date(resources, connection.start_date)
     return rest_api_source(
@@ -35,3 +38,24 @@ def build_source(api: RestApi, connection: ApiConnection | None = None) -> DltSo
         },
         name=api.name,
     )
+
+
+def _with_own_paginators(resources: Sequence[EndpointResource], defaults: EndpointResourceBase) -> list[EndpointResource]:
+    """Copies of the resources, each with its own paginator object.
+
+    dlt uses a paginator *instance* from a config as is, so one shared by several
+    resources (through resource_defaults, or one object in two configs) is paged
+    by all of them at once, since dlt extracts resources interleaved, and rows
+    are silently lost. The dict form (`{"type": ...}`) is always safe.
+    """
+    default_paginator = (defaults.get("endpoint") or {}).get("paginator")
+    copies = []
+    for resource in resources:
+        resource = copy.deepcopy(resource)
+        endpoint = resource.get("endpoint")
+        if isinstance(endpoint, dict):
+            paginator = endpoint.get("paginator", default_paginator)
+            if isinstance(paginator, BasePaginator):
+                endpoint["paginator"] = copy.deepcopy(paginator)
+        copies.append(resource)
+    return copies

@@ -34,7 +34,7 @@ def sync_api(
     """
     names = selected_resources(context, api)
     started = time.monotonic()
-    with warehouse.pipeline(api.name, context.run_id) as pipeline:
+    with warehouse.pipeline(api.name, context.run.run_id) as pipeline:
         try:
             with warehouse.writer_lock():
                 pipeline.sync_destination()

@@ -62,7 +62,7 @@ class Warehouse(ConfigurableResource):
                 pipelines_dir=str(working_dir),
                 destination=dlt.destinations.duckdb(credentials=str(self.path)),
                 dataset_name=api_name,
-                progress="log",
+                progress=dlt.progress.log(dump_system_stats=False),
             )
         finally:
             shutil.rmtree(working_dir, ignore_errors=True)

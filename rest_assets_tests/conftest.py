@@ -1,0 +1,93 @@
+"""Fixtures: a simulator on loopback, a throwaway DuckDB file, and helpers to materialize and query."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import duckdb
+import pytest
+from dagster import AssetKey, Definitions, ExecuteInProcessResult, materialize
+
+from rest_assets.orchestration.definitions import build_definitions
+from rest_assets_sim import Simulator
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Project:
+    """The project pointed at one simulator and one DuckDB file."""
+
+    sim: Simulator
+    duckdb_path: Path
+    data_dir: Path
+
+    def definitions(self) -> Definitions:
+        return build_definitions()
+
+    def materialize(self, *selection: str, raise_on_error: bool = True) -> ExecuteInProcessResult:
+        """Materialize assets (`"agency/clients"`, or an API name for all of its assets)."""
+        defs = self.definitions()
+        graph = defs.resolve_asset_graph()
+        keys = [
+            key
+            for key in graph.get_all_asset_keys()
+            if not selection or key.to_user_string() in selection or key.path[0] in selection
+        ]
+        assert keys, f"nothing matches {selection}"
+        return materialize(
+            assets=list(defs.assets),
+            resources=defs.resources,
+            selection=keys,
+            raise_on_error=raise_on_error,
+        )
+
+    def query(self, sql: str) -> list[tuple]:
+        with duckdb.connect(str(self.duckdb_path), read_only=True) as connection:
+            return connection.sql(sql).fetchall()
+
+    def count(self, api: str, table: str) -> int:
+        return self.query(f"select count(*) from {api}.{table}")[0][0]
+
+    def keys(self, api: str, table: str, column: str) -> list:
+        return [row[0] for row in self.query(f"select {column} from {api}.{table}")]
+
+
+def project_env(sim: Simulator, duckdb_path: Path, data_dir: Path) -> dict[str, str]:
+    return {**sim.env(), "REST_ASSETS_DUCKDB_PATH": str(duckdb_path), "REST_ASSETS_DATA_DIR": str(data_dir)}
+
+
+@pytest.fixture
+def make_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """Start a simulator with the given sizes and point the project's env vars at it."""
+    started: list[Simulator] = []
+
+    def make(sizes: dict | None = None, default_rows: int = 30, **sim_options) -> Project:
+        sim = Simulator(sizes=sizes, default_rows=default_rows, **sim_options).start()
+        started.append(sim)
+        project = Project(sim=sim, duckdb_path=tmp_path / "warehouse.duckdb", data_dir=tmp_path / "data")
+        for name, value in project_env(sim, project.duckdb_path, project.data_dir).items():
+            monkeypatch.setenv(name, value)
+        return project
+
+    yield make
+    for sim in started:
+        sim.stop()
+
+
+@pytest.fixture
+def project(make_project) -> Project:
+    return make_project()
+
+
+def asset_keys(*names: str) -> Sequence[AssetKey]:
+    return [AssetKey(name.split("/")) for name in names]
+
+
+def clean_env() -> dict[str, str]:
+    """The environment without any of the project's settings or credentials."""
+    prefixes = ("TASKROUTER_", "AGENCY_", "RESOURCING_", "WORKHUB_", "DATASYNC_", "REST_ASSETS_")
+    return {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}

@@ -1,0 +1,55 @@
+"""The way users run it: `dagster asset materialize`, all sources at once, into one DuckDB file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from rest_assets.apis import load_apis
+from rest_assets_tests.conftest import REPO_ROOT, clean_env, project_env
+
+DAGSTER = str(Path(sys.executable).with_name("dagster"))
+
+
+def cli_env(project, tmp_path: Path) -> dict[str, str]:
+    home = tmp_path / "dagster_home"
+    home.mkdir(exist_ok=True)
+    return {**clean_env(), **project_env(project.sim, project.duckdb_path, project.data_dir), "DAGSTER_HOME": str(home)}
+
+
+def materialize_cli(env: dict[str, str], select: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [DAGSTER, "asset", "materialize", "-m", "rest_assets.definitions", "--select", select],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def assert_every_table_complete(project) -> None:
+    with duckdb.connect(str(project.duckdb_path), read_only=True) as db:
+        for api in load_apis():
+            for resource in api.resource_names:
+                table = api.table_name(resource)
+                count = db.sql(f"select count(*) from {api.name}.{table}").fetchall()[0][0]
+                assert count == project.sim.expected_count(api.name, resource), f"{api.name}/{table}"
+
+
+def test_one_cli_run_materializes_all_43_assets_in_parallel_steps(make_project, tmp_path):
+    project = make_project(default_rows=60)
+    process = materialize_cli(cli_env(project, tmp_path), "*")
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 0, output[-4000:]
+    assert "RUN_SUCCESS" in output
+    assert_every_table_complete(project)
+
+
+def test_overlapping_runs_of_every_source_share_one_duckdb_file(make_project, tmp_path):
+    project = make_project(default_rows=60)
+    env = cli_env(project, tmp_path)
+    processes = [materialize_cli(env, f"{api.name}/*") for api in load_apis()]
+    for process in processes:
+        output, _ = process.communicate(timeout=300)
+        assert process.returncode == 0, output[-4000:]
+    assert_every_table_complete(project)

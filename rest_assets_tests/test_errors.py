@@ -1,0 +1,63 @@
+"""Bad credentials and missing settings: a clear failure, and the loaded data stays as it was."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from dagster import DagsterInvalidConfigError
+
+from rest_assets_tests.conftest import REPO_ROOT, clean_env
+
+
+def failure_text(result) -> str:
+    return "\n".join(event.event_specific_data.error.to_string() for event in result.get_step_failure_events())
+
+
+WRONG_CREDENTIAL = {
+    "taskrouter": "TASKROUTER_AUTH_TOKEN",
+    "agency": "AGENCY_API_TOKEN",
+    "resourcing": "RESOURCING_API_TOKEN",
+    "workhub": "WORKHUB_API_KEY",
+    "datasync": "DATASYNC_CLIENT_SECRET",
+}
+FIRST_TABLE = {"taskrouter": "workspaces", "agency": "clients", "resourcing": "accounts", "workhub": "tasks", "datasync": "jobs"}
+
+
+@pytest.mark.parametrize("api_name", sorted(WRONG_CREDENTIAL))
+def test_wrong_credential_fails_clearly_after_one_request_and_keeps_data(make_project, monkeypatch, api_name):
+    project = make_project()
+    table = FIRST_TABLE[api_name]
+    assert project.materialize(api_name).success
+    before = project.query(f"select * from {api_name}.{table} order by all")
+
+    monkeypatch.setenv(WRONG_CREDENTIAL[api_name], "not-the-right-secret")
+    project.sim.clear_requests()
+    result = project.materialize(api_name, raise_on_error=False)
+
+    assert not result.success
+    message = failure_text(result)
+    assert f"{api_name}/" in message and "HTTP 401" in message
+    assert WRONG_CREDENTIAL[api_name] in message, "the message must say which env var to check"
+    assert "not-the-right-secret" not in message
+    assert len(project.sim.requests) == 1, "a 401 is not retried"
+    assert project.query(f"select * from {api_name}.{table} order by all") == before
+
+
+def test_missing_credential_names_the_env_var(project, monkeypatch):
+    monkeypatch.delenv("AGENCY_API_TOKEN")
+    with pytest.raises(DagsterInvalidConfigError, match='environment variable "AGENCY_API_TOKEN" which is not set'):
+        project.materialize("agency/clients", raise_on_error=False)
+    assert project.sim.requests == []
+
+
+def test_definitions_load_without_any_env_var():
+    script = (
+        "from rest_assets.definitions import defs;"
+        "print(len(defs.resolve_asset_graph().get_all_asset_keys()))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, env=clean_env(), capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "43"

@@ -36,8 +36,10 @@ def ensure_venv() -> None:
         venv.create(VENV, with_pip=True)
     print("installing rest_assets and its dependencies into .venv ...", flush=True)
     pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "-e", f"{ROOT}[dev]"], check=True)
+    for args in (["--upgrade", "pip"], ["-e", f"{ROOT}[dev]"]):
+        done = subprocess.run([*pip, *args], capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"pip install {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
     stamp.write_text(wanted)
 
 

@@ -86,3 +86,32 @@ def test_new_empty_duckdb_file_gets_a_full_load(make_project, tmp_path, monkeypa
     assert project.count("resourcing", "logged_time") == 30
     sent = {r.query.get("modified_since") for r in project.sim.requests if r.path == "/logged-time"}
     assert sent == {"2024-01-01T00:00:00Z"}, "a new warehouse must start from RESOURCING_START_DATE"
+
+
+def test_declared_column_types_land_in_duckdb(project):
+    """datasync's Schema section: numbers as BIGINT, objects and arrays as JSON columns (no child tables)."""
+    assert project.materialize("datasync").success
+    types = dict(project.query(
+        "select table_name || '.' || column_name, data_type from information_schema.columns where table_schema = 'datasync'"
+    ))
+    assert types["jobs.job_id"] == "BIGINT"
+    assert types["jobs.bytes_synced"] == "BIGINT"
+    assert types["jobs.start_time"] == "VARCHAR", "declared as string: no type inference"
+    assert types["connections.created_at"] == "BIGINT"
+    assert types["connections.schedule"] == types["connections.tags"] == types["workspaces.notifications"] == "JSON"
+    tables = {row[0] for row in project.query("select table_name from information_schema.tables where table_schema = 'datasync'")}
+    assert not {t for t in tables if "__" in t and not t.startswith("_dlt")}, tables
+
+
+def test_seed_field_docs_become_column_descriptions(project):
+    result = project.materialize("taskrouter")
+    workers = next(m for m in result.get_asset_materialization_events() if m.asset_key.path[-1] == "workers")
+    columns = {c.name: c for c in workers.materialization.metadata["dagster/column_schema"].value.columns}
+    assert columns["workspace_sid"].description == "The unique identifier for the workspace that this worker belongs to."
+    assert columns["sid"].type == "text"
+
+
+def test_dlt_keeps_its_working_folders_inside_the_data_dir(project):
+    assert project.materialize("agency/clients").success
+    assert (project.data_dir / "dlt").is_dir()
+    assert list((project.data_dir / "dlt").iterdir()) == [], "per-run working folders are removed after the run"

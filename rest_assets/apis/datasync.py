@@ -6,10 +6,15 @@ from rest_assets.engine import OAuth2ClientCredentialsConnection, RestApi, env_o
 
 # The seed's `cursor_param: next` means: the body's `next` is the absolute URL of the next page.
 NEXT_LINK = {"type": "json_link", "next_url_path": "next"}
-# The seed's Schema section. "number" fields hold integers (ids, counts, epoch seconds).
-NULLABLE_TEXT = {"data_type": "text", "nullable": True}
-NULLABLE_BIGINT = {"data_type": "bigint", "nullable": True}
-NULLABLE_JSON = {"data_type": "json", "nullable": True}
+
+
+def column(data_type: str, nullable: bool = True) -> dict:
+    """A column hint from the seed's Schema section ("number" fields hold integers: ids, counts, epochs).
+
+    A new dict each time: dlt writes into column hints, so a shared one ends up describing the last column.
+    """
+    return {"data_type": data_type, "nullable": nullable}
+
 
 API = RestApi(
     name="datasync",
@@ -30,15 +35,15 @@ API = RestApi(
                 "paginator": {"type": "offset", "limit": 100, "offset_param": "offset", "limit_param": "limit", "total_path": None},
             },
             "columns": {
-                "jobId": {"data_type": "bigint", "nullable": False},
-                "lastUpdatedAt": {"data_type": "text", "nullable": False},
-                "bytesSynced": NULLABLE_BIGINT,
-                "connectionId": NULLABLE_TEXT,
-                "duration": NULLABLE_TEXT,
-                "jobType": NULLABLE_TEXT,
-                "rowsSynced": NULLABLE_BIGINT,
-                "startTime": NULLABLE_TEXT,
-                "status": NULLABLE_TEXT,
+                "jobId": column("bigint", nullable=False),
+                "lastUpdatedAt": column("text", nullable=False),
+                "bytesSynced": column("bigint"),
+                "connectionId": column("text"),
+                "duration": column("text"),
+                "jobType": column("text"),
+                "rowsSynced": column("bigint"),
+                "startTime": column("text"),
+                "status": column("text"),
             },
         },
         {
@@ -46,20 +51,20 @@ API = RestApi(
             "primary_key": "connectionId",
             "endpoint": {"path": "/v1/connections", "paginator": NEXT_LINK},
             "columns": {
-                "connectionId": {"data_type": "text", "nullable": False},
-                "createdAt": NULLABLE_BIGINT,
-                "dataResidency": NULLABLE_TEXT,
-                "destinationId": NULLABLE_TEXT,
-                "name": NULLABLE_TEXT,
-                "namespaceDefinition": NULLABLE_TEXT,
-                "namespaceFormat": NULLABLE_TEXT,
-                "nonBreakingSchemaUpdatesBehavior": NULLABLE_TEXT,
-                "prefix": NULLABLE_TEXT,
-                "schedule": NULLABLE_JSON,
-                "sourceId": NULLABLE_TEXT,
-                "status": NULLABLE_TEXT,
-                "tags": NULLABLE_JSON,
-                "workspaceId": NULLABLE_TEXT,
+                "connectionId": column("text", nullable=False),
+                "createdAt": column("bigint"),
+                "dataResidency": column("text"),
+                "destinationId": column("text"),
+                "name": column("text"),
+                "namespaceDefinition": column("text"),
+                "namespaceFormat": column("text"),
+                "nonBreakingSchemaUpdatesBehavior": column("text"),
+                "prefix": column("text"),
+                "schedule": column("json"),
+                "sourceId": column("text"),
+                "status": column("text"),
+                "tags": column("json"),
+                "workspaceId": column("text"),
             },
         },
         {
@@ -67,10 +72,10 @@ API = RestApi(
             "primary_key": "workspaceId",
             "endpoint": {"path": "/v1/workspaces", "paginator": NEXT_LINK},
             "columns": {
-                "workspaceId": {"data_type": "text", "nullable": False},
-                "dataResidency": NULLABLE_TEXT,
-                "name": NULLABLE_TEXT,
-                "notifications": NULLABLE_JSON,
+                "workspaceId": column("text", nullable=False),
+                "dataResidency": column("text"),
+                "name": column("text"),
+                "notifications": column("json"),
             },
         },
     ],

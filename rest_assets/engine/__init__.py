@@ -1,5 +1,11 @@
 """The generic machinery: from a declarative RestApi to dlt sources and Dagster assets."""
 
+import os
+
+# dlt's anonymous telemetry writes an id file to /var/dlt (as root) or ~/.dlt and
+# calls home; neither belongs in a data pipeline's host. Set it to "true" to opt in.
+os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+
 from rest_assets.engine.connections import (
     ApiConnection,
     ApiKeyConnection,

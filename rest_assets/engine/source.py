@@ -23,7 +23,7 @@ def build_source(api: RestApi, connection: ApiConnection | None = None) -> DltSo
     it is ready to extract.
     """
     session = api.http.session()
-    resources = _with_own_paginators(api.resources, api.resource_defaults)
+    resources = _unshared(api.resources, api.resource_defaults)
     if connection is not None:
         resources = with_start_date(resources, connection.start_date)
     return rest_api_source(
@@ -40,13 +40,14 @@ def build_source(api: RestApi, connection: ApiConnection | None = None) -> DltSo
     )
 
 
-def _with_own_paginators(resources: Sequence[EndpointResource], defaults: EndpointResourceBase) -> list[EndpointResource]:
-    """Copies of the resources, each with its own paginator object.
+def _unshared(resources: Sequence[EndpointResource], defaults: EndpointResourceBase) -> list[EndpointResource]:
+    """Copies of the resources that share no mutable object with each other or the config.
 
     dlt uses a paginator *instance* from a config as is, so one shared by several
     resources (through resource_defaults, or one object in two configs) is paged
     by all of them at once, since dlt extracts resources interleaved, and rows
-    are silently lost. The dict form (`{"type": ...}`) is always safe.
+    are silently lost. dlt also writes into column hints, so one hint dict used
+    for two columns ends up describing only the last.
     """
     default_paginator = (defaults.get("endpoint") or {}).get("paginator")
     copies = []
@@ -57,5 +58,7 @@ def _with_own_paginators(resources: Sequence[EndpointResource], defaults: Endpoi
             paginator = endpoint.get("paginator", default_paginator)
             if isinstance(paginator, BasePaginator):
                 endpoint["paginator"] = copy.deepcopy(paginator)
+        if resource.get("columns"):
+            resource["columns"] = {name: dict(hint) for name, hint in resource["columns"].items()}
         copies.append(resource)
     return copies

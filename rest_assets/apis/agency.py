@@ -31,7 +31,6 @@ API = RestApi(
     ),
     resource_defaults={
         "primary_key": "id",
-        "write_disposition": "merge",
         "endpoint": {
             "data_selector": "results",
             "params": {"limit": 100},

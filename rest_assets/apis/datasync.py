@@ -25,7 +25,7 @@ API = RestApi(
         client_secret=EnvVar("DATASYNC_CLIENT_SECRET"),
         token_url=env_or("DATASYNC_TOKEN_URL", "https://api.example.com/token"),
     ),
-    resource_defaults={"write_disposition": "merge", "endpoint": {"data_selector": "data"}},
+    resource_defaults={"endpoint": {"data_selector": "data"}},
     resources=[
         {
             "name": "jobs",

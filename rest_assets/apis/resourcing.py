@@ -46,7 +46,6 @@ API = RestApi(
     ),
     resource_defaults={
         "primary_key": "id",
-        "write_disposition": "merge",
         "endpoint": {
             "data_selector": "data",
             # The seed's page_number + limit_param: ?page=1..&per-page=200, stop on a short or empty page.

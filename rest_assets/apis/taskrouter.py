@@ -16,7 +16,7 @@ API = RestApi(
         username=EnvVar("TASKROUTER_ACCOUNT_SID"),
         password=EnvVar("TASKROUTER_AUTH_TOKEN"),
     ),
-    resource_defaults={"primary_key": "sid", "write_disposition": "merge"},
+    resource_defaults={"primary_key": "sid"},
     resources=[
         {
             "name": "workspaces",

@@ -16,7 +16,6 @@ API = RestApi(
     ),
     resource_defaults={
         "primary_key": "id",
-        "write_disposition": "merge",
         "endpoint": {
             "data_selector": "data",
             "params": {"limit": 100},

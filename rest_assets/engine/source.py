@@ -23,7 +23,7 @@ def build_source(api: RestApi, connection: ApiConnection | None = None) -> DltSo
     it is ready to extract.
     """
     session = api.http.session()
-    resources = _unshared(api.resources, api.resource_defaults)
+    resources = _unshared(api.resources, api.defaults)
     if connection is not None:
         resources = with_start_date(resources, connection.start_date)
     return rest_api_source(
@@ -33,7 +33,7 @@ def build_source(api: RestApi, connection: ApiConnection | None = None) -> DltSo
                 "auth": connection.dlt_auth(session) if connection else None,
                 "session": session,
             },
-            "resource_defaults": copy.deepcopy(api.resource_defaults),
+            "resource_defaults": copy.deepcopy(api.defaults),
             "resources": resources,
         },
         name=api.name,

@@ -19,6 +19,8 @@ from requests import Session
 from rest_assets.engine.connections import ApiConnection
 
 _naming = NamingConvention()
+# Every resource merges on its primary key unless its configuration says otherwise.
+DEFAULT_RESOURCE_HINTS: EndpointResourceBase = {"write_disposition": "merge"}
 _PARENT_REF = re.compile(r"\{resources\.([^.}]+)\.")
 
 
@@ -79,9 +81,14 @@ class RestApi:
     def resource(self, resource_name: str) -> EndpointResource:
         return next(r for r in self.resources if r["name"] == resource_name)
 
+    @property
+    def defaults(self) -> EndpointResourceBase:
+        """resource_defaults over the engine's own defaults."""
+        return {**DEFAULT_RESOURCE_HINTS, **self.resource_defaults}
+
     def setting(self, resource_name: str, key: str) -> Any:
-        """A resource-level hint, falling back to resource_defaults."""
-        return self.resource(resource_name).get(key, self.resource_defaults.get(key))
+        """A resource-level hint, falling back to the defaults."""
+        return self.resource(resource_name).get(key, self.defaults.get(key))
 
     def endpoint_path(self, resource_name: str) -> str:
         endpoint = self.resource(resource_name)["endpoint"]

@@ -2,7 +2,7 @@
 
 from dagster import EnvVar
 
-from rest_assets.engine import BearerTokenConnection, RestApi, env_or
+from rest_assets.engine import BearerTokenConnection, RestApi, SyncSchedule, env_or
 from rest_assets.engine.incremental import datetime_param
 from rest_assets.engine.paginators import SizedPageNumberPaginator
 
@@ -44,6 +44,8 @@ API = RestApi(
         token=EnvVar("RESOURCING_API_TOKEN"),
         start_date=EnvVar("RESOURCING_START_DATE"),
     ),
+    # Logged time changes all day; the rest is reference data.
+    schedules=(SyncSchedule(cron="0 3 * * *"), SyncSchedule(cron="*/15 * * * *", resources=("logged_time",))),
     resource_defaults={
         "primary_key": "id",
         "endpoint": {

@@ -14,7 +14,7 @@ from rest_assets.engine.connections import (
     OAuth2ClientCredentialsConnection,
     env_or,
 )
-from rest_assets.engine.spec import HttpPolicy, RestApi
+from rest_assets.engine.spec import HttpPolicy, RestApi, SyncSchedule
 
 __all__ = [
     "ApiConnection",
@@ -24,5 +24,6 @@ __all__ = [
     "HttpPolicy",
     "OAuth2ClientCredentialsConnection",
     "RestApi",
+    "SyncSchedule",
     "env_or",
 ]

@@ -48,6 +48,18 @@ class HttpPolicy:
 
 
 @dataclass(frozen=True)
+class SyncSchedule:
+    """When to sync an API: a cron for all of its resources, or only for some."""
+
+    cron: str
+    resources: tuple[str, ...] = ()  # empty: every resource of the API
+    timezone: str | None = None  # None: REST_ASSETS_TIMEZONE, else UTC
+
+    def covers(self, resource_name: str) -> bool:
+        return not self.resources or resource_name in self.resources
+
+
+@dataclass(frozen=True)
 class RestApi:
     """One REST API: its connection, its resources, and how to talk to it."""
 
@@ -57,6 +69,9 @@ class RestApi:
     resources: Sequence[EndpointResource]
     resource_defaults: EndpointResourceBase = field(default_factory=dict)
     http: HttpPolicy = field(default_factory=HttpPolicy)
+    # Reference data changes slowly: daily by default. Schedules start stopped.
+    schedules: Sequence[SyncSchedule] = (SyncSchedule(cron="0 3 * * *"),)
+    owners: Sequence[str] = ("team:data-engineering",)
 
     @property
     def resource_key(self) -> str:

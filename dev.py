@@ -22,6 +22,7 @@ TASKS = {
     "demo": ["-m", "rest_assets_sim.demo"],
     "test": ["-m", "pytest"],
     "sim": ["-m", "rest_assets_sim"],
+    "bench": ["-m", "bench"],
 }
 
 

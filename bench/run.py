@@ -1,0 +1,361 @@
+"""The benchmark's driver: passes, contenders, verification, the table and the JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench.scale import expected_counts, expected_pages, sizes_for
+from bench.simserver import STATS_PATH
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+DAGSTER = str(Path(sys.executable).with_name("dagster"))
+CONTENDERS = ("floor", "stock_dlt", "rest_assets_cli")
+PROJECT_ENV_PREFIXES = ("TASKROUTER_", "AGENCY_", "RESOURCING_", "WORKHUB_", "DATASYNC_", "REST_ASSETS_", "DAGSTER_HOME")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Pass:
+    name: str
+    scale: int
+    latency_s: float
+    contenders: list[str]
+
+
+# --- the simulator, in its own process ----------------------------------------------
+
+
+class SimProcess:
+    def __init__(self, sizes: dict, latency_s: float, cache: bool, log: Path) -> None:
+        command = [PYTHON, "-m", "bench.simserver", "--sizes", json.dumps(sizes), "--latency", str(latency_s)]
+        if cache:
+            command.append("--cache")
+        self._log = open(log, "w")
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=self._log, text=True)
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the simulator did not start; see {log}")
+        info = json.loads(line)
+        self.env, self.root_url, self.pid = info["env"], info["root_url"], info["pid"]
+
+    def stats(self) -> dict:
+        with urllib.request.urlopen(self.root_url + STATS_PATH, timeout=30) as response:
+            return json.loads(response.read())
+
+    def cpu_seconds(self) -> float:
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+
+
+# --- contenders -----------------------------------------------------------------------
+
+
+def base_env(sim: SimProcess) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(PROJECT_ENV_PREFIXES)}
+    env.update(sim.env)
+    env["RUNTIME__DLTHUB_TELEMETRY"] = "false"
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def measured(command: list[str], work: Path, env: dict, timeout: float | None) -> dict:
+    """Run command under bench.measure; its measurements."""
+    out = work / "measure.json"
+    wrapper = [PYTHON, "-m", "bench.measure", "--out", str(out), "--log", str(work / "output.log")]
+    if timeout:
+        wrapper += ["--timeout", str(timeout)]
+    subprocess.run([*wrapper, "--", *command], cwd=ROOT, env=env, check=True)
+    return json.loads(out.read_text())
+
+
+def duckdb_counts(path: Path) -> dict[str, int]:
+    """`api/resource` -> rows, for every table that exists."""
+    import duckdb
+
+    from rest_assets.apis import load_apis
+
+    counts: dict[str, int] = {}
+    if not path.exists():
+        return counts
+    with duckdb.connect(str(path), read_only=True) as db:
+        existing = {(s, t) for s, t in db.sql("select table_schema, table_name from information_schema.tables").fetchall()}
+        for api in load_apis():
+            for resource in api.resource_names:
+                table = api.table_name(resource)
+                if (api.name, table) in existing:
+                    counts[f"{api.name}/{resource}"] = db.sql(f'select count(*) from "{api.name}"."{table}"').fetchall()[0][0]
+    return counts
+
+
+def check_counts(got: dict[str, int], expected: dict[str, int]) -> list[str]:
+    return [f"{key}: {got.get(key)} != {want}" for key, want in expected.items() if got.get(key) != want]
+
+
+def run_floor(sim: SimProcess, work: Path, args) -> dict:
+    out = work / "floor.json"
+    result = measured([PYTHON, "-m", "bench.floor", "--out", str(out)], work, base_env(sim), args.floor_timeout)
+    if out.exists():
+        floor = json.loads(out.read_text())
+        result["rows"] = floor["rows"]
+        result["details"] = {"seconds_per_api": floor["seconds_per_api"]}
+    return result
+
+
+def run_stock(sim: SimProcess, work: Path, args) -> dict:
+    db, progress = work / "stock.duckdb", work / "progress.json"
+    command = [PYTHON, "-m", "bench.stock_dlt", "--duckdb", str(db), "--workdir", str(work / "dlt"),
+               "--progress", str(progress)]
+    result = measured(command, work, base_env(sim), args.stock_timeout)
+    result["rows"] = duckdb_counts(db)
+    if progress.exists():
+        result["details"] = json.loads(progress.read_text())
+    return result
+
+
+def run_cli(sim: SimProcess, work: Path, args) -> dict:
+    home = work / "dagster_home"
+    home.mkdir()
+    env = {**base_env(sim), "DAGSTER_HOME": str(home), "REST_ASSETS_DUCKDB_PATH": str(work / "cli.duckdb"),
+           "REST_ASSETS_DATA_DIR": str(work / "data")}
+    subprocess.run([DAGSTER, "instance", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
+    started = time.time()
+    command = [DAGSTER, "asset", "materialize", "-m", "rest_assets.definitions", "--select", "*"]
+    result = measured(command, work, env, args.cli_timeout)
+    result["rows"] = duckdb_counts(work / "cli.duckdb")
+    try:
+        result["details"] = dagster_step_times(home, started)
+    except Exception as error:  # the timings are a bonus; the measurement stands without them
+        result["details"] = {"error": repr(error)}
+    return result
+
+
+def dagster_step_times(home: Path, launched: float) -> dict:
+    """When the run and each step started and ended, relative to the CLI's launch, from the event log."""
+    from dagster import DagsterInstance
+    from dagster._core.instance.ref import InstanceRef
+
+    instance = DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
+    try:
+        run = instance.get_runs(limit=1)[0]
+        marks: dict = {"steps": {}}
+        for entry in instance.all_logs(run.run_id):
+            event = entry.dagster_event
+            if event is None:
+                continue
+            at = round(entry.timestamp - launched, 3)
+            kind = event.event_type_value
+            if kind in ("RUN_START", "RUN_SUCCESS", "RUN_FAILURE"):
+                marks[kind.lower()] = at
+            elif kind in ("STEP_START", "STEP_SUCCESS", "STEP_FAILURE") and event.step_key:
+                marks["steps"].setdefault(event.step_key, {})[kind.lower()] = at
+            elif kind == "ASSET_MATERIALIZATION" and event.step_key:
+                metadata = event.event_specific_data.materialization.metadata
+                if "duration_seconds" in metadata:
+                    marks["steps"].setdefault(event.step_key, {})["sync_seconds"] = metadata["duration_seconds"].value
+        return marks
+    finally:
+        instance.dispose()
+
+
+RUNNERS = {"floor": run_floor, "stock_dlt": run_stock, "rest_assets_cli": run_cli}
+
+
+# --- a pass -----------------------------------------------------------------------------
+
+
+def run_pass(spec: Pass, args, workroot: Path) -> dict:
+    sizes = sizes_for(spec.scale)
+    expected = expected_counts(sizes)
+    total_rows = sum(expected.values())
+    pass_dir = workroot / spec.name
+    pass_dir.mkdir(parents=True)
+    summary = {
+        "name": spec.name, "scale": spec.scale, "latency_s": spec.latency_s, "sizes": sizes,
+        "expected_rows": total_rows, "expected_pages": expected_pages(sizes), "sim_cache": args.sim_cache,
+        "results": [],
+    }
+    print(f"\n== pass {spec.name}: {total_rows:,} rows, ~{summary['expected_pages']:,} pages, "
+          f"latency {spec.latency_s * 1000:.0f} ms", flush=True)
+    sim = SimProcess(sizes, spec.latency_s, args.sim_cache, pass_dir / "simulator.log")
+    try:
+        if args.sim_cache:
+            started = time.monotonic()
+            warm = pass_dir / "warmup"
+            warm.mkdir()
+            run_floor(sim, warm, args)
+            summary["warmup_s"] = round(time.monotonic() - started, 1)
+            print(f"   simulator cache warmed in {summary['warmup_s']} s: {sim.stats()}", flush=True)
+        for contender in spec.contenders:
+            work = pass_dir / contender
+            work.mkdir()
+            print(f"   {contender} ...", end=" ", flush=True)
+            before, sim_cpu = sim.stats(), sim.cpu_seconds()
+            result = RUNNERS[contender](sim, work, args)
+            after = sim.stats()
+            result.update(
+                contender=contender,
+                sim_cpu_s=round(sim.cpu_seconds() - sim_cpu, 2),
+                requests=after["requests"] - before["requests"],
+                cache_misses=after["cache_misses"] - before["cache_misses"],
+            )
+            problems = check_counts(result.get("rows", {}), expected)
+            result["rows_loaded"] = sum(result.get("rows", {}).values())
+            if result["timed_out"]:
+                result["status"] = "timeout"
+            elif result["returncode"] != 0:
+                result["status"] = f"failed ({result['returncode']})"
+            else:
+                result["status"] = "ok" if not problems else "WRONG ROWS"
+            result["row_problems"] = problems[:20]
+            result["rows_per_s"] = round(result["rows_loaded"] / result["wall_s"]) if result["wall_s"] else None
+            result["cpu_s"] = round(result["cpu_user_s"] + result["cpu_system_s"], 2)
+            summary["results"].append(result)
+            print(f"{result['wall_s']:.1f} s, {result['status']}", flush=True)
+            if result["status"] not in ("ok", "timeout"):
+                print(f"     see {work / 'output.log'}; {problems[:5]}", flush=True)
+    finally:
+        sim.stop()
+    floor = next((r for r in summary["results"] if r["contender"] == "floor" and r["status"] == "ok"), None)
+    for result in summary["results"]:
+        result["ratio_to_floor"] = round(result["wall_s"] / floor["wall_s"], 2) if floor else None
+    return summary
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def table(passes: list[dict]) -> str:
+    head = ("pass", "contender", "rows", "lat ms", "wall s", "rows/s", "RSS MB", "tree MB", "CPU s", "sim CPU s",
+            "requests", "x floor", "status")
+    lines = [head]
+    for p in passes:
+        for r in p["results"]:
+            lines.append((
+                p["name"], r["contender"], f"{r['rows_loaded']:,}", f"{p['latency_s'] * 1000:.0f}", f"{r['wall_s']:.1f}",
+                f"{r['rows_per_s']:,}" if r["rows_per_s"] is not None else "-", f"{r['peak_rss_mb']:.0f}",
+                f"{r['peak_tree_rss_mb']:.0f}", f"{r['cpu_s']:.1f}", f"{r['sim_cpu_s']:.1f}", f"{r['requests']:,}",
+                f"{r['ratio_to_floor']:.2f}" if r["ratio_to_floor"] is not None else "-", r["status"],
+            ))
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]
+    out = []
+    for n, line in enumerate(lines):
+        out.append("  ".join(str(c).rjust(w) if i > 1 else str(c).ljust(w) for i, (c, w) in enumerate(zip(line, widths))))
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def machine() -> dict:
+    info = {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()}
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+        info["cpu_model"] = next(l.split(":", 1)[1].strip() for l in cpuinfo.splitlines() if l.startswith("model name"))
+        mem = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
+        info["memory_gib"] = round(int(mem) / 2**20, 1)
+    except (OSError, StopIteration, IndexError):
+        pass
+    from importlib.metadata import version
+
+    info["versions"] = {pkg: version(pkg) for pkg in ("dlt", "dagster", "dagster-dlt", "duckdb", "requests")}
+    return info
+
+
+def git() -> dict:
+    def run(*cmd: str) -> str:
+        return subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    return {"commit": run("rev-parse", "HEAD"), "dirty_files": run("status", "--porcelain", "--", "rest_assets").splitlines()}
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="20k rows and a 5k-row latency pass (about a minute)")
+    parser.add_argument("--scale", type=int, default=None, help="rows of the CPU pass (default 1,000,000)")
+    parser.add_argument("--latency-scale", type=int, default=None,
+                        help="rows of the latency pass (default 80,000: the floor then needs about a minute)")
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds per request in the latency pass")
+    parser.add_argument("--skip", action="append", default=[], choices=[*CONTENDERS, "stock", "cli", "latency", "cpu"],
+                        help="leave out a contender or a pass (repeatable)")
+    parser.add_argument("--latency-stock", action="store_true", help="also run stock dlt in the latency pass")
+    parser.add_argument("--sim-cache", action="store_true",
+                        help="the simulator caches encoded pages and is warmed up first: times the clients alone")
+    parser.add_argument("--stock-timeout", type=float, default=None, help="time box of stock dlt (default 1200 s)")
+    parser.add_argument("--cli-timeout", type=float, default=3600)
+    parser.add_argument("--floor-timeout", type=float, default=3600)
+    parser.add_argument("--out", default=None, help="JSON results (default bench/results/<date>-<scale>.json)")
+    parser.add_argument("--workdir", default=None, help="where DuckDB files, logs and dlt folders go (default: a temp dir)")
+    parser.add_argument("--keep", action="store_true", help="keep the work dir")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.scale = args.scale or 20_000
+        args.latency_scale = args.latency_scale or 5_000
+        args.stock_timeout = args.stock_timeout or 300
+    args.scale = args.scale or 1_000_000
+    args.latency_scale = args.latency_scale or 80_000
+    args.stock_timeout = args.stock_timeout or 1200
+    skip = {{"stock": "stock_dlt", "cli": "rest_assets_cli"}.get(s, s) for s in args.skip}
+    args.skip = skip
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    passes = []
+    contenders = [c for c in CONTENDERS if c not in args.skip]
+    if "cpu" not in args.skip:
+        passes.append(Pass("cpu", args.scale, 0.0, contenders))
+    if "latency" not in args.skip:
+        passes.append(Pass("latency", args.latency_scale, args.latency,
+                           [c for c in contenders if c != "stock_dlt" or args.latency_stock]))
+    workroot = Path(args.workdir or tempfile.mkdtemp(prefix="rest_assets_bench-")).resolve()
+    workroot.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(timezone.utc)
+    report = {
+        "benchmark": "rest_assets issue #5", "started": started.isoformat(timespec="seconds"), "git": git(),
+        "machine": machine(), "args": {k: (sorted(v) if isinstance(v, set) else v) for k, v in vars(args).items()},
+        "note": "the simulator runs in its own process on the same 2-core machine; its CPU is sim_cpu_s",
+        "passes": [],
+    }
+    out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"{started:%Y%m%d-%H%M%S}-{args.scale}.json"
+    print(f"work dir {workroot}", flush=True)
+    try:
+        for spec in passes:
+            report["passes"].append(run_pass(spec, args, workroot))
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(report, indent=1))
+    finally:
+        if not args.keep:
+            shutil.rmtree(workroot, ignore_errors=True)
+    print()
+    print(table(report["passes"]))
+    print(f"\nRSS MB: peak of the largest single process; tree MB: peak sum over the contender's process tree.")
+    print(f"results: {out}")
+    if any(r["status"] not in ("ok", "timeout") for p in report["passes"] for r in p["results"]):
+        sys.exit(1)

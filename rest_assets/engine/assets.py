@@ -3,7 +3,15 @@
 
 from dataclasses import dataclass
 
-from dagster import AssetExecutionContext, AssetsDefinition, AssetSpec, TableColumn, TableSchema, multi_asset
+from dagster import (
+    AssetExecutionContext,
+    AssetsDefinition,
+    AssetSpec,
+    AutomationCondition,
+    TableColumn,
+    TableSchema,
+    multi_asset,
+)
 from dagster_dlt import DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
@@ -17,7 +25,8 @@ class RestApiTranslator(DagsterDltTranslator):
     """Keys `[api, table]`, one group per API, and children depending on their parent.
 
     dagster-dlt's default makes a child depend on an external `<source>_<parent>` key
-    instead of the parent asset.
+    instead of the parent asset. A child follows its parent: when the parent is
+    materialized on its own, declarative automation materializes the child.
     """
 
     api: RestApi = None
@@ -33,6 +42,9 @@ class RestApiTranslator(DagsterDltTranslator):
             description=f"{self.api.description} `{table}` from GET {self.api.endpoint_path(name)}"
             + (f", for each row of `{self.api.table_name(parent)}`." if parent else "."),
             kinds={"dlt", "duckdb"},
+            owners=list(self.api.owners),
+            tags={"api": self.api.name},
+            automation_condition=AutomationCondition.eager() if parent else None,
             metadata={
                 "endpoint": self.api.endpoint_path(name),
                 "primary_key": str(self.api.setting(name, "primary_key")),
@@ -55,6 +67,11 @@ def declared_columns(api: RestApi, resource_name: str) -> "TableSchema | None":
     )
 
 
+def concurrency_pool(api: RestApi) -> str:
+    """One run of an API at a time: a second one waits for the pool (limit set in dagster.yaml)."""
+    return f"{api.name}_api"
+
+
 def build_api_assets(api: RestApi) -> AssetsDefinition:
     translator = RestApiTranslator(api=api)
     source = build_source(api)
@@ -68,6 +85,7 @@ def build_api_assets(api: RestApi) -> AssetsDefinition:
         specs=specs,
         can_subset=True,
         required_resource_keys={api.resource_key, "warehouse"},
+        pool=concurrency_pool(api),
     )
     def _sync(context: AssetExecutionContext):
         yield from sync_api(context, api, getattr(context.resources, api.resource_key), context.resources.warehouse)

@@ -34,7 +34,7 @@ def sync_api(
     """
     names = selected_resources(context, api)
     started = time.monotonic()
-    with warehouse.pipeline(api.name, context.run.run_id) as pipeline:
+    with warehouse.pipeline(api.name, context.run.run_id, progress_log=context.log) as pipeline:
         try:
             with warehouse.writer_lock():
                 pipeline.sync_destination()
@@ -59,8 +59,16 @@ def sync_api(
                     "dlt_load_id": ", ".join(load_info.loads_ids),
                     "endpoint": api.endpoint_path(name),
                     "duration_seconds": round(time.monotonic() - started, 3),
+                    **_cursor_metadata(pipeline, api, name),
                 },
             )
+
+
+def _cursor_metadata(pipeline: dlt.Pipeline, api: RestApi, resource_name: str) -> dict[str, str]:
+    """The incremental cursor this run saved, for change sensors to compare against."""
+    resource_state = pipeline.state.get("sources", {}).get(api.name, {}).get("resources", {}).get(resource_name, {})
+    cursors = {path: value.get("last_value") for path, value in resource_state.get("incremental", {}).items()}
+    return {"incremental_cursor": str(value) for value in cursors.values() if value is not None}
 
 
 def _row_counts(pipeline: dlt.Pipeline, tables: Sequence[str]) -> dict[str, int]:

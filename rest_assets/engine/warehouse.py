@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,12 +49,13 @@ class Warehouse(ConfigurableResource):
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
 
     @contextmanager
-    def pipeline(self, api_name: str, run_id: str) -> Iterator[dlt.Pipeline]:
+    def pipeline(self, api_name: str, run_id: str, progress_log: logging.Logger | None = None) -> Iterator[dlt.Pipeline]:
         """A dlt pipeline in a fresh working folder, deleted afterwards.
 
         The warehouse is the only source of truth for state: every run restores
         its incremental cursors from the dataset, so a new DuckDB file means a
-        full load, and overlapping runs never share local state files.
+        full load, and overlapping runs never share local state files. dlt's
+        progress (items and pages per resource) goes to `progress_log`.
         """
         working_dir = Path(self.data_dir).resolve() / "dlt" / f"{run_id}-{api_name}"
         try:
@@ -62,7 +64,7 @@ class Warehouse(ConfigurableResource):
                 pipelines_dir=str(working_dir),
                 destination=dlt.destinations.duckdb(credentials=str(self.path)),
                 dataset_name=api_name,
-                progress=dlt.progress.log(dump_system_stats=False),
+                progress=dlt.progress.log(log_period=10.0, logger=progress_log or "stdout", dump_system_stats=False),
             )
         finally:
             shutil.rmtree(working_dir, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Assemble every API's assets and resources into one Definitions object."""
+"""Assemble every API's assets, resources, jobs, schedules, sensors and checks into one Definitions."""
 
 from __future__ import annotations
 
@@ -7,6 +7,14 @@ from dagster import Definitions
 from rest_assets.apis import load_apis
 from rest_assets.engine.assets import build_api_assets
 from rest_assets.engine.warehouse import Warehouse
+from rest_assets.orchestration.checks import build_freshness_checks, build_table_checks
+from rest_assets.orchestration.schedules import build_schedule, planned_syncs
+from rest_assets.orchestration.sensors import (
+    build_automation_sensor,
+    build_change_sensors,
+    build_failure_alerts,
+    build_freshness_sensor,
+)
 
 
 def build_definitions() -> Definitions:
@@ -15,7 +23,17 @@ def build_definitions() -> Definitions:
     Secrets are `EnvVar`s resolved when a run starts, so this needs no credentials.
     """
     apis = load_apis()
+    syncs = planned_syncs(apis)
+    freshness_checks = build_freshness_checks(syncs)
     return Definitions(
         assets=[build_api_assets(api) for api in apis],
+        asset_checks=[*(build_table_checks(api) for api in apis), *freshness_checks],
+        schedules=[build_schedule(sync) for sync in syncs],
+        sensors=[
+            *build_change_sensors(apis),
+            build_automation_sensor(),
+            build_freshness_sensor(freshness_checks),
+            build_failure_alerts(apis),
+        ],
         resources={"warehouse": Warehouse.from_env(), **{api.resource_key: api.connection for api in apis}},
     )

@@ -1,0 +1,42 @@
+"""Ask an incremental resource, with one request, whether anything changed since a cursor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pendulum
+from dlt.common import jsonpath
+from dlt.sources.helpers.rest_client import RESTClient
+
+from rest_assets.engine.connections import ApiConnection
+from rest_assets.engine.spec import RestApi
+
+
+def incremental_config(api: RestApi, resource_name: str) -> dict[str, Any] | None:
+    endpoint = api.resource(resource_name).get("endpoint")
+    return endpoint.get("incremental") if isinstance(endpoint, dict) else None
+
+
+def incremental_resources(api: RestApi) -> list[str]:
+    """Resources with a cursor the API can filter on (the ones a change sensor can probe)."""
+    return [name for name in api.resource_names if (incremental_config(api, name) or {}).get("start_param")]
+
+
+def changed_since(api: RestApi, resource_name: str, connection: ApiConnection, cursor: str) -> bool:
+    """True when the first page filtered by `cursor` holds a row newer than it.
+
+    The filter is inclusive (rows *at* the cursor come back too), so only a strictly
+    newer cursor value counts as a change.
+    """
+    incremental = incremental_config(api, resource_name)
+    endpoint = {**api.defaults.get("endpoint", {}), **api.resource(resource_name)["endpoint"]}
+    convert = incremental.get("convert") or str
+    session = api.http.session()
+    client = RESTClient(base_url=connection.base_url, auth=connection.dlt_auth(session), session=session)
+    params = {**endpoint.get("params", {}), incremental["start_param"]: convert(cursor)}
+    response = client.get(endpoint["path"], params=params)
+    response.raise_for_status()
+    rows = jsonpath.find_values(endpoint.get("data_selector", "$"), response.json())
+    rows = rows[0] if rows and isinstance(rows[0], list) else rows
+    last_seen = pendulum.parse(str(cursor))
+    return any(pendulum.parse(str(row[incremental["cursor_path"]])) > last_seen for row in rows)

@@ -1,0 +1,63 @@
+"""One asset job and schedule per entry of each API's `schedules`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+
+from croniter import croniter
+from dagster import AssetKey, AssetSelection, DefaultScheduleStatus, ScheduleDefinition, define_asset_job
+
+from rest_assets.engine.spec import RestApi, SyncSchedule
+
+# Runs of one API carry this tag; dagster.yaml queues a second run of the same API.
+SOURCE_TAG = "rest_assets/api"
+
+
+@dataclass(frozen=True)
+class PlannedSync:
+    """A schedule of one API, resolved: its name, assets, cron and timezone."""
+
+    api: RestApi
+    schedule: SyncSchedule
+
+    @property
+    def name(self) -> str:
+        return "_".join([self.api.name, *self.schedule.resources])
+
+    @property
+    def asset_keys(self) -> list[AssetKey]:
+        return [self.api.asset_key(r) for r in self.api.resource_names if self.schedule.covers(r)]
+
+    @property
+    def timezone(self) -> str:
+        return self.schedule.timezone or os.environ.get("REST_ASSETS_TIMEZONE") or "UTC"
+
+    @property
+    def interval(self) -> timedelta:
+        """Time between two ticks of the cron."""
+        ticks = croniter(self.schedule.cron)
+        first = ticks.get_next(float)
+        return timedelta(seconds=ticks.get_next(float) - first)
+
+
+def planned_syncs(apis: list[RestApi]) -> list[PlannedSync]:
+    return [PlannedSync(api, schedule) for api in apis for schedule in api.schedules]
+
+
+def build_schedule(sync: PlannedSync) -> ScheduleDefinition:
+    job = define_asset_job(
+        name=f"{sync.name}_job",
+        selection=AssetSelection.assets(*sync.asset_keys),
+        tags={SOURCE_TAG: sync.api.name},
+        description=f"Sync {', '.join(k.to_user_string() for k in sync.asset_keys)}.",
+    )
+    # Stopped until switched on: a fresh checkout has no credentials to run with.
+    return ScheduleDefinition(
+        name=f"{sync.name}_schedule",
+        job=job,
+        cron_schedule=sync.schedule.cron,
+        execution_timezone=sync.timezone,
+        default_status=DefaultScheduleStatus.STOPPED,
+    )

@@ -1,0 +1,124 @@
+"""Sensors: changes in incremental resources, declarative automation, freshness, and failure alerts."""
+
+
+import json
+import os
+from typing import Sequence
+
+import requests
+from dagster import (
+    AssetChecksDefinition,
+    AssetSelection,
+    AutomationConditionSensorDefinition,
+    DagsterEventType,
+    DefaultSensorStatus,
+    RunFailureSensorContext,
+    RunRequest,
+    SensorDefinition,
+    SensorEvaluationContext,
+    SkipReason,
+    build_sensor_for_freshness_checks,
+    run_failure_sensor,
+    sensor,
+)
+
+from rest_assets.engine.probe import changed_since, incremental_resources
+from rest_assets.orchestration.checks import quiet_supersession
+from rest_assets.engine.spec import RestApi
+
+WEBHOOK_ENV_VAR = "REST_ASSETS_ALERT_WEBHOOK_URL"
+
+
+def build_change_sensor(api: RestApi, resource_name: str) -> SensorDefinition:
+    """Materialize an incremental resource only when the API has rows newer than the saved cursor."""
+    key = api.asset_key(resource_name)
+
+    @sensor(
+        name=f"{api.name}_{api.table_name(resource_name)}_changes",
+        asset_selection=AssetSelection.assets(key),
+        required_resource_keys={api.resource_key},
+        minimum_interval_seconds=300,
+        default_status=DefaultSensorStatus.STOPPED,  # it calls the API: on once credentials are set
+        description=f"Probes {api.endpoint_path(resource_name)} with the cursor of the last materialization.",
+    )
+    def _changes(context: SensorEvaluationContext, **_resources: object):
+        # (Dagster passes required resources as keywords when a sensor is invoked directly.)
+        cursor = saved_cursor(context, key)
+        if cursor is None:
+            return RunRequest(run_key="initial-load", asset_selection=[key])
+        if not changed_since(api, resource_name, getattr(context.resources, api.resource_key), cursor):
+            return SkipReason(f"nothing changed since {cursor}")
+        # One run per cursor: ticks before that run finishes ask for the same run.
+        return RunRequest(run_key=f"after-{cursor}", asset_selection=[key])
+
+    return _changes
+
+
+def saved_cursor(context: SensorEvaluationContext, key) -> "str | None":
+    """The incremental cursor the last successful materialization stored."""
+    event = context.instance.get_latest_materialization_event(key)
+    if event is None or event.asset_materialization is None:
+        return None
+    value = event.asset_materialization.metadata.get("incremental_cursor")
+    return value.value if value is not None else None
+
+
+def build_change_sensors(apis: Sequence[RestApi]) -> list[SensorDefinition]:
+    return [build_change_sensor(api, name) for api in apis for name in incremental_resources(api)]
+
+
+def build_automation_sensor() -> AutomationConditionSensorDefinition:
+    """Evaluates the assets' automation conditions (children follow their parents)."""
+    return AutomationConditionSensorDefinition(
+        "rest_assets_automation", target=AssetSelection.all(), default_status=DefaultSensorStatus.RUNNING
+    )
+
+
+def build_freshness_sensor(checks: Sequence[AssetChecksDefinition]) -> SensorDefinition:
+    with quiet_supersession():
+        return build_sensor_for_freshness_checks(
+            freshness_checks=checks, name="rest_assets_freshness", default_status=DefaultSensorStatus.RUNNING
+        )
+
+
+def build_failure_alerts(apis: Sequence[RestApi]) -> SensorDefinition:
+    """Report a failed run's API, assets and error to the log, and to a webhook if one is set."""
+    secret_env_vars = [name for api in apis for name in api.connection.credential_env_vars()]
+
+    @run_failure_sensor(name="rest_assets_failure_alerts", default_status=DefaultSensorStatus.RUNNING)
+    def _alerts(context: RunFailureSensorContext):
+        alert = failure_alert(context, secret_env_vars)
+        context.log.error(json.dumps(alert))
+        if url := os.environ.get(WEBHOOK_ENV_VAR):
+            requests.post(url, json=alert, timeout=10).raise_for_status()
+
+    return _alerts
+
+
+def failure_alert(context: RunFailureSensorContext, secret_env_vars: Sequence[str]) -> dict:
+    assets = sorted(key.to_user_string() for key in planned_assets(context))
+    errors = [event.event_specific_data.error.message.strip() for event in context.get_step_failure_events()]
+    alert = {
+        "run_id": context.dagster_run.run_id,
+        "job": context.dagster_run.job_name,
+        "apis": sorted({asset.split("/")[0] for asset in assets}),
+        "assets": assets,
+        "error": "\n".join(errors) or context.failure_event.message,
+    }
+    return redact(alert, [os.environ[name] for name in secret_env_vars if os.environ.get(name)])
+
+
+def planned_assets(context: RunFailureSensorContext) -> set:
+    """The assets the run set out to materialize (its selection may be implicit)."""
+    records = context.instance.get_records_for_run(
+        run_id=context.dagster_run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION_PLANNED
+    ).records
+    return {record.event_log_entry.dagster_event.asset_key for record in records}
+
+
+def redact(alert: dict, secrets: Sequence[str]) -> dict:
+    """Belt and braces: error texts are built without secrets, but never forward one."""
+    text = json.dumps(alert)
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(json.dumps(secret)[1:-1], "***")
+    return json.loads(text)

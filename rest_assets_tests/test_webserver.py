@@ -1,0 +1,111 @@
+"""The UI's view of the project, through dagster-webserver's GraphQL API on loopback."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from rest_assets_tests.conftest import REPO_ROOT, clean_env, project_env
+
+WEBSERVER = str(Path(sys.executable).with_name("dagster-webserver"))
+# Launched runs start at once: no daemon is running to dequeue them.
+INSTANCE_CONFIG = """
+run_coordinator:
+  module: dagster._core.run_coordinator
+  class: DefaultRunCoordinator
+telemetry:
+  enabled: false
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def webserver(project, tmp_path):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(INSTANCE_CONFIG)
+    port = free_port()
+    env = {**clean_env(), **project_env(project.sim, project.duckdb_path, project.data_dir), "DAGSTER_HOME": str(home)}
+    process = subprocess.Popen(
+        [WEBSERVER, "-m", "rest_assets.definitions", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read()
+        try:
+            if requests.get(f"{url}/server_info", timeout=2).ok:
+                break
+        except requests.ConnectionError:
+            time.sleep(0.5)
+    else:
+        pytest.fail("dagster-webserver did not start within 120 s")
+    yield GraphQL(f"{url}/graphql")
+    process.terminate()
+    process.wait(timeout=30)
+
+
+class GraphQL:
+    def __init__(self, url: str):
+        self.url = url
+
+    def __call__(self, query: str, **variables) -> dict:
+        response = requests.post(self.url, json={"query": query, "variables": variables}, timeout=60)
+        response.raise_for_status()
+        body = response.json()
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+
+ASSETS = """{ assetNodes { assetKey { path } dependencyKeys { path } groupName kinds
+  assetChecksOrError { ... on AssetChecks { checks { name } } } } }"""
+LOCATION = """{ workspaceOrError { ... on Workspace { locationEntries { name } } } }"""
+SCHEDULES_AND_SENSORS = """query($selector: RepositorySelector!) {
+  schedulesOrError(repositorySelector: $selector) { ... on Schedules { results { name cronSchedule } } }
+  sensorsOrError(repositorySelector: $selector) { ... on Sensors { results { name sensorType } } } }"""
+LAUNCH = """mutation($params: ExecutionParams!) { launchRun(executionParams: $params) {
+  __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }"""
+RUN_STATUS = """query($runId: ID!) { runOrError(runId: $runId) { ... on Run { status } } }"""
+
+
+def test_ui_shows_graph_lineage_schedules_sensors_checks_and_launches_a_run(webserver, project):
+    nodes = {"/".join(n["assetKey"]["path"]): n for n in webserver(ASSETS)["assetNodes"]}
+    assert len(nodes) == 43
+    assert [d["path"] for d in nodes["taskrouter/workers"]["dependencyKeys"]] == [["taskrouter", "workspaces"]]
+    assert {n["groupName"] for n in nodes.values()} == {"taskrouter", "agency", "resourcing", "workhub", "datasync"}
+    assert all({"dlt", "duckdb"} <= set(n["kinds"]) for n in nodes.values())
+    for node in nodes.values():
+        checks = {c["name"] for c in node["assetChecksOrError"]["checks"]}
+        assert checks == {"primary_key_unique_and_not_null", "row_count", "freshness_check"}
+
+    (location,) = webserver(LOCATION)["workspaceOrError"]["locationEntries"]
+    selector = {"repositoryLocationName": location["name"], "repositoryName": "__repository__"}
+    found = webserver(SCHEDULES_AND_SENSORS, selector=selector)
+    schedules = {s["name"]: s["cronSchedule"] for s in found["schedulesOrError"]["results"]}
+    assert schedules["resourcing_logged_time_schedule"] == "*/15 * * * *" and len(schedules) == 6
+    sensors = {s["name"] for s in found["sensorsOrError"]["results"]}
+    assert {"resourcing_logged_time_changes", "rest_assets_automation", "rest_assets_freshness",
+            "rest_assets_failure_alerts"} <= sensors
+
+    params = {"selector": {**selector, "jobName": "__ASSET_JOB", "assetSelection": [{"path": ["agency", "clients"]}]}}
+    launched = webserver(LAUNCH, params=params)["launchRun"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    run_id = launched["run"]["runId"]
+    deadline, status = time.monotonic() + 180, None
+    while time.monotonic() < deadline and status not in ("SUCCESS", "FAILURE", "CANCELED"):
+        time.sleep(1)
+        status = webserver(RUN_STATUS, runId=run_id)["runOrError"]["status"]
+    assert status == "SUCCESS"
+    assert project.count("agency", "clients") == 30

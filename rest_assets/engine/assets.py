@@ -30,6 +30,7 @@ class RestApiTranslator(DagsterDltTranslator):
     """
 
     api: RestApi = None
+    destination: str = "duckdb"
 
     def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
         name = data.resource.name
@@ -41,7 +42,7 @@ class RestApiTranslator(DagsterDltTranslator):
             group_name=self.api.name,
             description=f"{self.api.description} `{table}` from GET {self.api.endpoint_path(name)}"
             + (f", for each row of `{self.api.table_name(parent)}`." if parent else "."),
-            kinds={"dlt", "duckdb"},
+            kinds={"dlt", self.destination},
             owners=list(self.api.owners),
             tags={"api": self.api.name},
             automation_condition=AutomationCondition.eager() if parent else None,
@@ -72,8 +73,8 @@ def concurrency_pool(api: RestApi) -> str:
     return f"{api.name}_api"
 
 
-def build_api_assets(api: RestApi) -> AssetsDefinition:
-    translator = RestApiTranslator(api=api)
+def build_api_assets(api: RestApi, destination: str = "duckdb") -> AssetsDefinition:
+    translator = RestApiTranslator(api=api, destination=destination)
     source = build_source(api)
     specs = [
         translator.get_asset_spec(DltResourceTranslatorData(resource=resource, pipeline=None))

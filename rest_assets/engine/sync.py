@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 import dlt
 from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue, TableColumn, TableSchema
@@ -14,9 +14,6 @@ from rest_assets.engine.errors import explain
 from rest_assets.engine.source import build_source
 from rest_assets.engine.spec import RestApi
 from rest_assets.engine.warehouse import Warehouse
-
-# dlt's default insert_values format was measured ~45x slower to load into DuckDB.
-LOADER_FILE_FORMAT = "jsonl"
 
 
 def selected_resources(context: AssetExecutionContext, api: RestApi) -> list[str]:
@@ -38,12 +35,14 @@ def sync_api(
         try:
             with warehouse.writer_lock():
                 pipeline.sync_destination()
-            pipeline.extract(build_source(api, connection).with_resources(*names), loader_file_format=LOADER_FILE_FORMAT)
+            pipeline.extract(
+                build_source(api, connection).with_resources(*names), loader_file_format=warehouse.loader_file_format
+            )
             normalize_info = pipeline.normalize()
             with warehouse.writer_lock():
                 load_info = pipeline.load()
                 load_info.raise_on_failed_jobs()
-                row_counts = _row_counts(pipeline, [api.table_name(n) for n in names])
+                tables = _describe_tables(warehouse, pipeline, [api.table_name(n) for n in names])
         except Exception as error:
             raise Failure(description=explain(api, error)) from error
         rows_loaded = normalize_info.row_counts if normalize_info else {}
@@ -52,8 +51,8 @@ def sync_api(
             yield MaterializeResult(
                 asset_key=api.asset_key(name),
                 metadata={
-                    "dagster/row_count": MetadataValue.int(row_counts[table]),
-                    "dagster/table_name": warehouse.table_name(api.name, table),
+                    "dagster/row_count": MetadataValue.int(tables[table].rows),
+                    "dagster/table_name": tables[table].qualified_name,
                     "dagster/column_schema": column_schema(pipeline.default_schema, table),
                     "rows_loaded": MetadataValue.int(rows_loaded.get(table, 0)),
                     "dlt_load_id": ", ".join(load_info.loads_ids),
@@ -71,15 +70,23 @@ def _cursor_metadata(pipeline: dlt.Pipeline, api: RestApi, resource_name: str) -
     return {"incremental_cursor": str(value) for value in cursors.values() if value is not None}
 
 
-def _row_counts(pipeline: dlt.Pipeline, tables: Sequence[str]) -> dict[str, int]:
-    """Rows in each table after the load (0 for a resource that never had a row)."""
+class TableFacts(NamedTuple):
+    qualified_name: str
+    rows: int
+
+
+def _describe_tables(warehouse: Warehouse, pipeline: dlt.Pipeline, tables: Sequence[str]) -> dict[str, TableFacts]:
+    """Each table's full name and rows after the load (0 for a resource that never had a row)."""
     with pipeline.sql_client() as client:
         existing = {row[0] for row in client.execute_sql(
             "select table_name from information_schema.tables where table_schema = %s", client.dataset_name
         )}
         return {
-            table: client.execute_sql(f"select count(*) from {client.make_qualified_table_name(table)}")[0][0]
-            if table in existing else 0
+            table: TableFacts(
+                qualified_name=warehouse.table_name(client, table),
+                rows=client.execute_sql(f"select count(*) from {client.make_qualified_table_name(table)}")[0][0]
+                if table in existing else 0,
+            )
             for table in tables
         }
 

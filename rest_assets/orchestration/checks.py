@@ -44,34 +44,34 @@ def build_table_checks(api: RestApi) -> AssetChecksDefinition:
     @multi_asset_check(name=f"{api.name}_table_checks", specs=specs, can_subset=True, required_resource_keys={"warehouse"})
     def _checks(context: AssetCheckExecutionContext) -> Iterator[AssetCheckResult]:
         warehouse: Warehouse = context.resources.warehouse
-        with warehouse.connect() as db:
+        with warehouse.sql_client(api.name) as client:
+            existing = {row[0] for row in client.execute_sql(
+                "select table_name from information_schema.tables where table_schema = %s", api.name
+            )}
             for check_key in context.selected_asset_check_keys:
                 name = next(n for n in api.resource_names if api.asset_key(n) == check_key.asset_key)
-                table = f"{api.name}.{api.table_name(name)}"
-                exists = db.sql(
-                    "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-                    params=[api.name, api.table_name(name)],
-                ).fetchall()[0][0]
-                if check_key.name == ROW_COUNT_CHECK:
-                    rows = db.sql(f"select count(*) from {table}").fetchall()[0][0] if exists else 0
+                table = api.table_name(name)
+                qualified = client.make_qualified_table_name(table)
+                if table not in existing:
+                    yield AssetCheckResult(check_name=check_key.name, asset_key=check_key.asset_key, passed=True,
+                                           metadata={"note": "no rows loaded yet"})
+                elif check_key.name == ROW_COUNT_CHECK:
+                    rows = client.execute_sql(f"select count(*) from {qualified}")[0][0]
                     yield AssetCheckResult(check_name=ROW_COUNT_CHECK, asset_key=check_key.asset_key, passed=True,
                                            metadata={"row_count": MetadataValue.int(rows)})
                 else:
-                    yield _primary_key_result(db, api, name, table, exists)
+                    yield _primary_key_result(client, api, name, qualified)
 
     return _checks
 
 
-def _primary_key_result(db, api: RestApi, resource_name: str, table: str, exists: bool) -> AssetCheckResult:
-    if not exists:
-        return AssetCheckResult(check_name=PRIMARY_KEY_CHECK, asset_key=api.asset_key(resource_name), passed=True,
-                                metadata={"note": "no rows loaded yet"})
+def _primary_key_result(client, api: RestApi, resource_name: str, table: str) -> AssetCheckResult:
     columns = primary_key_columns(api, resource_name)
     key = ", ".join(columns)
     nulls = " or ".join(f"{c} is null" for c in columns)
-    duplicates, null_keys = db.sql(
+    duplicates, null_keys = client.execute_sql(
         f"select count(*) - count(distinct ({key})), count(*) filter (where {nulls}) from {table}"
-    ).fetchall()[0]
+    )[0]
     return AssetCheckResult(
         check_name=PRIMARY_KEY_CHECK,
         asset_key=api.asset_key(resource_name),

@@ -25,8 +25,9 @@ def build_definitions() -> Definitions:
     apis = load_apis()
     syncs = planned_syncs(apis)
     freshness_checks = build_freshness_checks(syncs)
+    warehouse = Warehouse.from_env()
     return Definitions(
-        assets=[build_api_assets(api) for api in apis],
+        assets=[build_api_assets(api, warehouse.destination) for api in apis],
         asset_checks=[*(build_table_checks(api) for api in apis), *freshness_checks],
         schedules=[build_schedule(sync) for sync in syncs],
         sensors=[
@@ -35,5 +36,5 @@ def build_definitions() -> Definitions:
             build_freshness_sensor(freshness_checks),
             build_failure_alerts(apis),
         ],
-        resources={"warehouse": Warehouse.from_env(), **{api.resource_key: api.connection for api in apis}},
+        resources={"warehouse": warehouse, **{api.resource_key: api.connection for api in apis}},
     )

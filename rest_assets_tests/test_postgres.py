@@ -1,0 +1,89 @@
+"""PostgreSQL, the real server on 127.0.0.1:5432: as the destination, and as Dagster's instance storage."""
+
+from __future__ import annotations
+
+import pytest
+from dagster import AssetSelection, DagsterInstance, DagsterRunStatus, materialize
+
+from rest_assets.apis import load_apis
+from rest_assets_tests.conftest import REPO_ROOT
+from rest_assets_tests.postgres import SERVER, query, throwaway_database
+
+
+@pytest.fixture
+def pg_project(make_project, monkeypatch):
+    """The project loading into a throwaway Postgres database through dlt's postgres destination."""
+    with throwaway_database("rest_assets_dest") as database:
+        project = make_project(default_rows=120)
+        monkeypatch.setenv("REST_ASSETS_DESTINATION", "postgres")
+        # dlt requires a password; the server's trust auth ignores it.
+        monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS",
+                           f"postgresql://{SERVER['user']}:unused@{SERVER['host']}:{SERVER['port']}/{database}")
+        project.database = database
+        yield project
+
+
+def expected_counts(project) -> dict[str, int]:
+    return {
+        f"{api.name}.{api.table_name(r)}": project.sim.expected_count(api.name, r)
+        for api in load_apis() for r in api.resource_names
+    }
+
+
+def landed_counts(project) -> dict[str, int]:
+    return {table: query(project.database, f"select count(*) from {table}")[0][0] for table in expected_counts(project)}
+
+
+def test_full_sync_rerun_incremental_and_checks_on_postgres(pg_project):
+    project = pg_project
+    defs = project.definitions()
+    assert {kind for node in defs.resolve_asset_graph().asset_nodes for kind in node.kinds} == {"dlt", "postgres"}
+    with DagsterInstance.ephemeral() as instance:
+        everything = AssetSelection.all() | AssetSelection.all_asset_checks()
+        first = materialize([*defs.assets, *defs.asset_checks], resources=defs.resources, instance=instance,
+                            selection=everything - AssetSelection.checks(*_freshness(defs)))
+        assert first.success
+        assert landed_counts(project) == expected_counts(project)
+        assert all(check.passed for check in first.get_asset_check_evaluations())
+        assert len(first.get_asset_check_evaluations()) == 2 * 43
+
+        project.sim.update_rows("resourcing", "logged_time", [5], {"minutes": 777})
+        cursor = max(r["modified"] for r in project.sim.expected_rows("resourcing", "logged_time") if r["id"] != 5)
+        project.sim.clear_requests()
+        assert project.materialize().success  # everything again: merge, no duplicates
+        assert landed_counts(project) == expected_counts(project)
+
+    sent = {r.query["modified_since"] for r in project.sim.requests if r.path == "/logged-time"}
+    assert sent == {cursor}, "incremental state restored from the Postgres dataset"
+    assert query(project.database, "select minutes from resourcing.logged_time where id = 5") == [(777,)]
+    table_name = first.asset_materializations_for_node("agency_sync")[0].metadata["dagster/table_name"].value
+    assert table_name.startswith(f"{project.database}.agency.")
+
+
+def _freshness(defs):
+    return [key for key in defs.resolve_asset_graph().asset_check_keys if key.name == "freshness_check"]
+
+
+def test_production_instance_stores_runs_in_postgres(project, monkeypatch):
+    """deploy/dagster.yaml against the local server: materialize a source, read the run back."""
+    with throwaway_database("rest_assets_dagster") as database:
+        for name, value in {"DAGSTER_PG_HOST": SERVER["host"], "DAGSTER_PG_PORT": str(SERVER["port"]),
+                            "DAGSTER_PG_USERNAME": SERVER["user"], "DAGSTER_PG_PASSWORD": "",
+                            "DAGSTER_PG_DB": database}.items():
+            monkeypatch.setenv(name, value)
+        defs = project.definitions()
+        with DagsterInstance.from_config(str(REPO_ROOT / "deploy")) as instance:
+            assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+            assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
+            assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
+            assert instance.run_retries_max_retries == 1
+            result = materialize(list(defs.assets), resources=defs.resources, instance=instance,
+                                 selection=AssetSelection.groups("workhub"))
+            assert result.success
+            run = instance.get_run_by_id(result.run_id)
+            assert run.status == DagsterRunStatus.SUCCESS
+            assert instance.get_latest_materialization_event(
+                next(k for k in defs.resolve_asset_graph().get_all_asset_keys() if k.path == ["workhub", "tasks"])
+            ).run_id == result.run_id
+        stored = query(database, f"select status from runs where run_id = '{result.run_id}'")
+        assert stored == [("SUCCESS",)]

@@ -238,12 +238,16 @@ class Table:
         self.changes: dict[int, dict] = {}  # row index -> edited fields
         self.clock: datetime | None = None  # last timestamp given by `touch`
         self.added_parent: dict[int, list[int]] = {}  # parent index -> added child indices
+        self.renamed: dict[int, Any] = {}  # row index -> key given by `rename`
 
     def key(self, i: int):
-        return self.spec.codec.encode(self.salt, i)
+        return self.renamed[i] if i in self.renamed else self.spec.codec.encode(self.salt, i)
 
     def index(self, key) -> int:
         """Row index of a primary-key value; KeyError if no such row."""
+        renamed = next((i for i, new in self.renamed.items() if str(new) == str(key)), None)
+        if renamed is not None:
+            return renamed
         try:
             i = self.spec.codec.decode(self.salt, key)
         except (TypeError, ValueError):
@@ -305,6 +309,22 @@ class Table:
         stamp = {self.spec.touch: self.tick()} if self.spec.touch else {}
         for i in indices:
             self.changes.setdefault(i, {}).update(stamp, **changes)
+
+    def rename(self, renames: dict) -> None:
+        """Give rows new keys (any string); their children's parent references follow."""
+        indices = {self.index(old): new for old, new in renames.items()}  # validate all before renaming any
+        if len({str(new) for new in indices.values()}) != len(indices) or any(
+            self._exists(new) for new in indices.values()
+        ):
+            raise ValueError(f"new keys must be unique: {list(indices.values())}")
+        self.renamed.update(indices)
+
+    def _exists(self, key) -> bool:
+        try:
+            self.index(key)
+        except KeyError:
+            return False
+        return True
 
     def add(self, n: int, parent_index: int | None = None) -> list[int]:
         if n < 0:

@@ -9,13 +9,17 @@ import json
 import re
 import secrets
 import socket
+import ssl
+import sys
+import struct
 import threading
 import time
 import traceback
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
-from urllib.parse import parse_qs, urlencode, urlsplit
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from .apis import APIS, DEFAULT_CREDENTIALS, Api, Credentials, Resource
 from .data import Dataset, IndexView, Table, parse_ts, ts
@@ -33,11 +37,21 @@ class RequestRecord:
 
 @dataclass
 class Response:
-    """What a hook returns to replace the normal answer. dict/list bodies are sent as JSON."""
+    """What a hook returns to replace the normal answer. dict/list bodies are sent as JSON.
+
+    The transport faults misbehave on the wire: `delay_seconds` waits before the
+    status line (a slow server: read timeouts); `truncate_at` sends the full
+    Content-Length but only that many body bytes, then drops the connection;
+    `reset` aborts the connection (TCP RST) without answering. The request log
+    records such a response with `status` as given (use 0 for "no answer").
+    """
 
     status: int
     body: bytes | dict | list | str = b""
     headers: dict[str, str] | None = None
+    delay_seconds: float = 0.0
+    truncate_at: int | None = None
+    reset: bool = False
 
 
 @dataclass
@@ -49,6 +63,9 @@ class HookContext:
     query: dict[str, str]
     headers: Any  # case-insensitive mapping (email.message.Message)
     body: bytes
+    # The response the simulator would send if no hook answered (computed on call),
+    # so a hook can alter a real page instead of inventing one.
+    normal: Callable[[], "Response"] | None = None
 
 
 Hook = Callable[[HookContext], "Response | None"]
@@ -84,7 +101,8 @@ def route(path: str) -> Route:
             for pattern, resource in _PATTERNS[api.name]:
                 match = pattern.fullmatch(sub)
                 if match:
-                    return Route(api, sub, resource, match.group(1) if match.groups() else None)
+                    # The parent's key is one percent-encoded path segment (it may hold "/", "?", "#", "%").
+                    return Route(api, sub, resource, unquote(match.group(1)) if match.groups() else None)
             return Route(api, sub)
     return Route(None, path)
 
@@ -129,10 +147,12 @@ class Simulator:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
+        tls: bool = False,
     ) -> None:
         self.credentials = credentials
         self.token_ttl_seconds = token_ttl_seconds
         self.latency_seconds = latency_seconds
+        self.tls = tls
         self.hooks: list[Hook] = []
         self._data = Dataset(APIS, sizes, default_rows, seed, credentials)
         self._address = (host, port)
@@ -149,6 +169,8 @@ class Simulator:
         if self._server is None:
             self._server = _Server(self._address, _Handler)
             self._server.sim = self
+            if self.tls:
+                self._server.socket = _tls_context().wrap_socket(self._server.socket, server_side=True)
             self._thread = threading.Thread(
                 target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="rest-assets-sim", daemon=True
             )
@@ -184,7 +206,7 @@ class Simulator:
         if self._server is None:
             raise RuntimeError("simulator not started")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}"
 
     @property
     def base_urls(self) -> dict[str, str]:
@@ -223,6 +245,24 @@ class Simulator:
         with self._lock:
             return self._data.add(api, resource, n)
 
+    def rename_keys(self, api: str, resource: str, renames: dict) -> None:
+        """Give records new primary keys (e.g. ids holding "/", "..", "?", "#", "%"); children follow."""
+        with self._lock:
+            self._data.table(api, resource).rename(renames)
+
+    # -- tokens
+
+    def expire_tokens(self) -> None:
+        """Make every access token issued so far expired (a token dying mid-run)."""
+        with self._lock:
+            self._tokens = {token: min(expiry, time.monotonic()) for token, expiry in self._tokens.items()}
+
+    @property
+    def issued_tokens(self) -> list[str]:
+        """Every access token still remembered (they are secrets too: leak checks look for them)."""
+        with self._lock:
+            return list(self._tokens)
+
     # -- request log
 
     @property
@@ -249,6 +289,7 @@ class Simulator:
             headers=headers,
             body=body,
         )
+        ctx.normal = lambda: self._normal(found, ctx)
         try:
             response = self._respond(found, ctx)
         except ApiError as err:
@@ -267,6 +308,10 @@ class Simulator:
             replaced = hook(ctx)
             if replaced is not None:
                 return replaced
+        return self._normal(found, ctx)
+
+    def _normal(self, found: Route, ctx: HookContext) -> Response:
+        """The answer without hooks; ApiError for a client error."""
         if found.api is None or (found.resource is None and not found.token):
             raise ApiError(404, "not found")
         if found.token:
@@ -359,6 +404,22 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     sim: Simulator
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up mid-answer (a killed run, a refused fault) is no server error."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
+# A self-signed certificate for 127.0.0.1 and localhost, for tests only (its key is no secret).
+TLS_DIR = Path(__file__).with_name("tls")
+CA_BUNDLE = str(TLS_DIR / "cert.pem")
+
+
+def _tls_context() -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(TLS_DIR / "cert.pem", TLS_DIR / "key.pem")
+    return context
+
 
 def _encode(body) -> tuple[bytes, str]:
     if isinstance(body, (dict, list)):
@@ -390,6 +451,11 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         response = self.server.sim.handle(self.command, self.path, self.headers, body)
+        if response.delay_seconds:
+            time.sleep(response.delay_seconds)
+        if response.reset:
+            self._abort()
+            return
         payload, content_type = _encode(response.body)
         headers = {"Content-Type": content_type, **(response.headers or {})}
         self.send_response(response.status)
@@ -398,6 +464,20 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        self.wfile.write(payload)
+        if response.truncate_at is None:
+            self.wfile.write(payload)
+            return
+        self.wfile.write(payload[: response.truncate_at])
+        self.wfile.flush()
+        self._abort()
+
+    def _abort(self) -> None:
+        """Drop the connection with a TCP RST (linger 0), as a crashing server or a proxy would."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve

@@ -31,6 +31,8 @@ API = RestApi(
     ),
     resource_defaults={
         "primary_key": "id",
+        # The same id twice in one run (a record edited while paging): the latest updatedAt wins.
+        "columns": {"updatedAt": {"data_type": "timestamp", "dedup_sort": "desc"}},
         "endpoint": {
             "data_selector": "results",
             "params": {"limit": 100},

@@ -36,7 +36,8 @@ API = RestApi(
             },
             "columns": {
                 "jobId": column("bigint", nullable=False),
-                "lastUpdatedAt": column("text", nullable=False),
+                # The same jobId twice in one run: the latest lastUpdatedAt wins.
+                "lastUpdatedAt": {**column("text", nullable=False), "dedup_sort": "desc"},
                 "bytesSynced": column("bigint"),
                 "connectionId": column("text"),
                 "duration": column("text"),

@@ -48,6 +48,8 @@ API = RestApi(
     schedules=(SyncSchedule(cron="0 3 * * *"), SyncSchedule(cron="*/15 * * * *", resources=("logged_time",))),
     resource_defaults={
         "primary_key": "id",
+        # The same id twice in one run (a record edited while paging): the latest `modified` wins.
+        "columns": {"modified": {"data_type": "timestamp", "dedup_sort": "desc"}},
         "endpoint": {
             "data_selector": "data",
             # The seed's page_number + limit_param: ?page=1..&per-page=200, stop on a short or empty page.

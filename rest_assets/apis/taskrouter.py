@@ -24,7 +24,8 @@ API = RestApi(
             "columns": {
                 "account_sid": {"description": "The unique identifier for the account associated with the workspace."},
                 "date_created": {"description": "The date and time when the workspace was created."},
-                "date_updated": {"description": "The date and time when the workspace was last updated."},
+                # The same sid twice in one run: the latest date_updated wins.
+                "date_updated": {"description": "The date and time when the workspace was last updated.", "dedup_sort": "desc"},
                 "default_activity_name": {"description": "The name of the default activity for the workspace."},
                 "default_activity_sid": {"description": "The unique identifier for the default activity of the workspace."},
                 "event_callback_url": {"description": "The URL to which task events will be sent."},
@@ -49,7 +50,7 @@ API = RestApi(
                 "available": {"description": "Indicates if the worker is available for tasks."},
                 "date_created": {"description": "The date and time when the worker was created."},
                 "date_status_changed": {"description": "The date and time when the worker's status was last changed."},
-                "date_updated": {"description": "The date and time when the worker was last updated."},
+                "date_updated": {"description": "The date and time when the worker was last updated.", "dedup_sort": "desc"},
                 "friendly_name": {"description": "A friendly name or label for the worker."},
                 "sid": {"description": "The unique identifier for the worker."},
                 "url": {"description": "The resource URL for accessing details of the worker."},

@@ -20,7 +20,7 @@ from dlt.sources.helpers.rest_client.auth import (
     HttpBasicAuth,
     OAuth2ClientCredentials,
 )
-from requests import Session
+from requests import PreparedRequest, Response, Session
 
 
 def env_or(name: str, default: str) -> str:
@@ -37,6 +37,10 @@ class ApiConnection(ConfigurableResource):
 
     def dlt_auth(self, session: Session) -> AuthConfigBase | None:
         return None
+
+    def trusted_urls(self) -> list[str]:
+        """The URLs whose origins may receive this connection's credentials."""
+        return [self.base_url]
 
     def credential_env_vars(self) -> list[str]:
         """Env vars that feed this connection (only meaningful before resolution)."""
@@ -80,17 +84,44 @@ class OAuth2ClientCredentialsConnection(ApiConnection):
             session=session,
         )
 
+    def trusted_urls(self) -> list[str]:
+        return [self.base_url, self.token_url]
+
 
 @configspec
 class EarlyRefreshClientCredentials(OAuth2ClientCredentials):
-    """dlt's client-credentials flow, refreshing shortly *before* the token expires.
+    """dlt's client-credentials flow, refreshing shortly *before* the token expires, and once on a 401.
 
     dlt refreshes only once the expiry instant has passed, so a request signed a
     moment earlier reaches the server with a token that is already dead. We
     refresh once 90% of the token's lifetime has passed (at most 60 s early).
+
+    A token can still die early (revoked, the server's clock ahead): a 401 then
+    gets one new token and one retry of that request, through the same
+    transport; a second 401 stands, and the run fails with it. This is how
+    requests' own HTTPDigestAuth answers a 401: a response hook the auth
+    registers on each request it signs.
     """
+
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        request = super().__call__(request)
+        request.register_hook("response", self._refresh_once_on_401)
+        return request
 
     def obtain_token(self) -> None:
         super().obtain_token()
         lifetime = (self.token_expiry - pendulum.now()).total_seconds()
         self.token_expiry = self.token_expiry.subtract(seconds=min(60.0, lifetime * 0.1))
+
+    def _refresh_once_on_401(self, response: Response, **send_kwargs) -> Response:
+        if response.status_code != 401:
+            return response
+        if response.request.headers.get("Authorization") == f"Bearer {self.access_token}":
+            self.obtain_token()  # else another request has already replaced the stale token
+        retry = response.request.copy()
+        retry.headers["Authorization"] = f"Bearer {self.access_token}"
+        response.close()
+        second = response.connection.send(retry, **send_kwargs)  # not through the session: no hooks, no loop
+        second.history.append(response)
+        second.request = retry
+        return second

@@ -1,16 +1,20 @@
-"""Paginators for pagination styles dlt does not ship.
+"""Paginators for pagination styles dlt does not ship, and a guard around every paginator.
 
-Both are small subclasses of dlt's own paginator classes, so the rest of dlt's
+All are small subclasses of dlt's own paginator classes, so the rest of dlt's
 REST client (retries, auth, data selection, incremental) applies unchanged.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any, List, Optional
 
 from dlt.common import jsonpath
-from dlt.sources.helpers.rest_client.paginators import BaseReferencePaginator, PageNumberPaginator
+from dlt.sources.helpers.rest_client.paginators import BasePaginator, BaseReferencePaginator, PageNumberPaginator
 from requests import Request, Response
+
+from rest_assets.engine.errors import PaginationStuck, UnusableResponse
 
 
 class LastRecordCursorPaginator(BaseReferencePaginator):
@@ -88,3 +92,80 @@ class SizedPageNumberPaginator(PageNumberPaginator):
     def __str__(self) -> str:
         return f"{super().__str__()} page_size: {self.page_size_param}={self.page_size}"
 
+
+class PageGuard(BasePaginator):
+    """Any paginator, made safe: paging that would never end, or a page without data, fails the run.
+
+    It fails when the next request repeats one already made while walking this
+    listing (a cursor or next link that loops), when more than `max_pages` pages
+    follow one another, and when a page has no list at the resource's
+    `data_selector` (dlt would take a missing key for an empty page and stop
+    quietly, or a lone object for a record). dlt starts each listing (and each
+    parent's child listing, on a copy) with `init_request`, which resets it.
+    """
+
+    def __init__(self, paginator: BasePaginator, max_pages: int, data_selector: jsonpath.TJsonPath | None = None) -> None:
+        super().__init__()
+        self.paginator = paginator
+        self.max_pages = max_pages
+        self.data_selector = data_selector
+        self._requests_made: set[str] = set()
+        self._pages = 0
+
+    @property
+    def has_next_page(self) -> bool:
+        return self.paginator.has_next_page
+
+    def init_request(self, request: Request) -> None:
+        self.paginator.init_request(request)
+        self._requests_made = {_fingerprint(request)}
+        self._pages = 0
+
+    def update_state(self, response: Response, data: Optional[List[Any]] = None) -> None:
+        self._pages += 1
+        self._require_data(response, data)
+        self.paginator.update_state(response, data)
+
+    def update_request(self, request: Request) -> None:
+        self.paginator.update_request(request)
+        if not self.paginator.has_next_page:
+            return
+        if self._pages >= self.max_pages:
+            raise PaginationStuck(
+                f"still announced a next page after {self._pages} pages",
+                request=request,
+                advice="If the listing really is that long, raise REST_ASSETS_HTTP_MAX_PAGES; "
+                "otherwise the API pages forever.",
+            )
+        fingerprint = _fingerprint(request)
+        if fingerprint in self._requests_made:
+            raise PaginationStuck(
+                f"was announced as the next page after {self._pages} pages, but was already fetched "
+                "(the cursor or next link repeats)",
+                request=request,
+                advice="The API's paging loops; loading on would repeat the same pages forever.",
+            )
+        self._requests_made.add(fingerprint)
+
+    def _require_data(self, response: Response, data: Optional[List[Any]]) -> None:
+        # Two or more records can only come from a list; an empty or one-record page may be dlt's
+        # reading of a missing key or of a lone object.
+        if self.data_selector is None or (data is not None and len(data) > 1):
+            return
+        found = jsonpath.find_values(self.data_selector, response.json())
+        if not found or not isinstance(found[0], list):
+            raise UnusableResponse(
+                f"answered HTTP {response.status_code} without a list at '{self.data_selector}' "
+                "(the resource's data_selector)",
+                response=response,
+                advice="The API changed the shape of its answers, or the endpoint is not the one configured.",
+            )
+
+    def __str__(self) -> str:
+        return f"{self.paginator} (at most {self.max_pages} pages, no repeats)"
+
+
+def _fingerprint(request: Request) -> str:
+    """What makes a page request distinct: method, URL, params and body."""
+    parts = [request.method, request.url, request.params, request.json, request.data]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()

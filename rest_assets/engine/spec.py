@@ -12,39 +12,15 @@ from typing import Any, Mapping, Sequence
 
 from dagster import AssetKey
 from dlt.common.normalizers.naming.snake_case import NamingConvention
-from dlt.sources.helpers.requests import Client
 from dlt.sources.rest_api.typing import EndpointResource, EndpointResourceBase
-from requests import Session
 
 from rest_assets.engine.connections import ApiConnection
+from rest_assets.engine.http import HttpPolicy
 
 _naming = NamingConvention()
 # Every resource merges on its primary key unless its configuration says otherwise.
 DEFAULT_RESOURCE_HINTS: EndpointResourceBase = {"write_disposition": "merge"}
 _PARENT_REF = re.compile(r"\{resources\.([^.}]+)\.")
-
-
-@dataclass(frozen=True)
-class HttpPolicy:
-    """Timeouts and retries for every request of one API (defaults: the seeds' error handling)."""
-
-    retry_statuses: tuple[int, ...] = (429, 500, 502, 503, 504)
-    max_retries: int = 3
-    backoff_factor: float = 2.0
-    max_retry_delay_seconds: float = 60.0
-    timeout_seconds: float = 60.0
-
-    def session(self) -> Session:
-        """A requests session with dlt's retry logic (honours Retry-After)."""
-        return Client(
-            request_timeout=self.timeout_seconds,
-            raise_for_status=False,  # dlt's RESTClient raises itself, with a sanitized URL
-            status_codes=self.retry_statuses,
-            request_max_attempts=self.max_retries + 1,
-            request_backoff_factor=self.backoff_factor,
-            request_max_retry_delay=self.max_retry_delay_seconds,
-            respect_retry_after_header=True,
-        ).session
 
 
 @dataclass(frozen=True)
@@ -72,6 +48,11 @@ class RestApi:
     # Reference data changes slowly: daily by default. Schedules start stopped.
     schedules: Sequence[SyncSchedule] = (SyncSchedule(cron="0 3 * * *"),)
     owners: Sequence[str] = ("team:data-engineering",)
+
+    @property
+    def policy(self) -> HttpPolicy:
+        """The HTTP policy in force now: the configured one with the environment's overrides."""
+        return self.http.with_env(self.name)
 
     @property
     def resource_key(self) -> str:

@@ -1,0 +1,230 @@
+"""The HTTP policy of an API and the one session all of a sync's requests go through.
+
+dlt's retrying session (`dlt.sources.helpers.requests.Client`) does the retries.
+Mounted on it is `GuardedTransport`, a requests transport adapter, so every
+request passes through it: API pages, next-page links, redirects, token
+requests, and the retry of a refreshed token. It
+
+- sends nothing to an origin other than the API's own (and its token URL's):
+  a next-page link or redirect elsewhere fails the run before any byte is sent
+  (dlt would send the credentials along);
+- fails at once when the API asks, with `Retry-After`, for a longer wait than
+  the cap (dlt would clamp the wait to the cap and ask again too early);
+- reads at most `max_response_mb` of a body;
+- requires JSON from every successful answer, not too deeply nested (dlt would
+  fail on HTML or a cut-off body with a bare JSONDecodeError).
+
+Everything raised here is an `ApiProblem` that names the request (errors.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, Mapping, Sequence
+
+from dlt.sources.helpers.requests import Client
+from requests import PreparedRequest, Response, Session
+from requests.adapters import HTTPAdapter
+from urllib3.util import parse_url
+
+from rest_assets.engine.errors import ForeignOrigin, RetryAfterTooLong, UnusableResponse
+
+ENV_PREFIX = "REST_ASSETS_HTTP_"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_CHUNK_BYTES = 1 << 16
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    """Timeouts, retries and limits for every request of one API (defaults: the seeds' error handling).
+
+    Each field can be overridden without code by `REST_ASSETS_HTTP_<FIELD>` (all
+    APIs) or `<API>_HTTP_<FIELD>` (one API), e.g. `AGENCY_HTTP_TIMEOUT_SECONDS=30`.
+    """
+
+    retry_statuses: tuple[int, ...] = (429, 500, 502, 503, 504)
+    max_retries: int = 3  # after the first attempt, so at most 4 requests for one page
+    backoff_factor: float = 2.0  # waits 2, 4, 8 s between attempts unless Retry-After says otherwise
+    max_retry_delay_seconds: float = 60.0  # cap on any wait; a longer Retry-After fails the run
+    timeout_seconds: float = 60.0  # to connect, and between any two bytes of an answer
+    max_pages: int = 10_000  # per resource (per parent record for a child resource)
+    max_response_mb: float = 100.0
+    max_json_depth: int = 100
+
+    def with_env(self, api_name: str, environ: Mapping[str, str] = os.environ) -> "HttpPolicy":
+        """This policy with the overrides set in the environment (the API's own ones win)."""
+        changes: dict[str, Any] = {}
+        for prefix in (ENV_PREFIX, f"{api_name.upper()}_HTTP_"):
+            for policy_field in dataclasses.fields(self):
+                name = prefix + policy_field.name.upper()
+                if environ.get(name):
+                    changes[policy_field.name] = _parse(name, environ[name], getattr(self, policy_field.name))
+        return dataclasses.replace(self, **changes)
+
+    def session(self, trusted_urls: Sequence[str] | None = None) -> Session:
+        """dlt's retrying session, sending only to the origins of `trusted_urls` (base URL, token URL).
+
+        Without `trusted_urls` any origin is allowed: only for a caller that sends
+        single requests to URLs it built itself (no links followed).
+        """
+        session = Client(
+            request_timeout=self.timeout_seconds,
+            raise_for_status=False,  # dlt's RESTClient raises itself, with a sanitized URL
+            status_codes=self.retry_statuses,
+            request_max_attempts=self.max_retries + 1,
+            request_backoff_factor=self.backoff_factor,
+            request_max_retry_delay=self.max_retry_delay_seconds,
+            respect_retry_after_header=True,
+        ).session
+        transport = GuardedTransport(self, trusted_urls)
+        for scheme in ("http://", "https://"):
+            session.mount(scheme, transport)
+        return session
+
+
+def _parse(name: str, text: str, default: Any) -> Any:
+    try:
+        if isinstance(default, tuple):
+            return tuple(int(part) for part in text.split(",") if part.strip())
+        return type(default)(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r} is not a valid {type(default).__name__}") from None
+
+
+class GuardedTransport(HTTPAdapter):
+    """The transport every request of a sync goes through; see the module docstring."""
+
+    def __init__(self, policy: HttpPolicy, trusted_urls: Sequence[str] | None) -> None:
+        super().__init__()
+        self.policy = policy
+        self.trusted = None if trusted_urls is None else {origin(url) for url in trusted_urls}
+
+    def send(self, request: PreparedRequest, stream: bool = False, **kwargs: Any) -> Response:
+        self._refuse_foreign_origin(request)
+        response = super().send(request, stream=stream, **kwargs)
+        self._refuse_long_retry_after(response)
+        if not stream:
+            self._read_body(response)
+            self._require_json(response)
+        return response
+
+    def _refuse_foreign_origin(self, request: PreparedRequest) -> None:
+        if self.trusted is None:
+            return
+        url = parse_url(request.url)
+        if url.auth or origin(request.url) not in self.trusted:
+            shown = f"{url.scheme}://{url.host}{':' + str(url.port) if url.port else ''}{url.path or ''}"
+            raise ForeignOrigin(
+                f"was not sent: it would go to {shown}"
+                + (" with a user name in the link" if url.auth else "")
+                + f", outside the API's own origin ({', '.join(sorted(map(format_origin, self.trusted)))})",
+                request=request,
+                advice="A next-page link or a redirect pointed elsewhere; the API's credentials are only ever "
+                "sent to its own origin. If the API really moved, change its base URL.",
+            )
+
+    def _refuse_long_retry_after(self, response: Response) -> None:
+        if response.status_code not in self.policy.retry_statuses:
+            return
+        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        if wait is not None and wait > self.policy.max_retry_delay_seconds:
+            response.close()
+            raise RetryAfterTooLong(
+                f"answered HTTP {response.status_code} and asked to retry after {wait:.0f} s, "
+                f"more than the {self.policy.max_retry_delay_seconds:.0f} s cap",
+                response=response,
+                advice="Run it again later, or raise REST_ASSETS_HTTP_MAX_RETRY_DELAY_SECONDS "
+                "if waiting that long inside a run is acceptable.",
+            )
+
+    def _read_body(self, response: Response) -> None:
+        """Read the body as requests would, but never more than the cap."""
+        limit = int(self.policy.max_response_mb * 1_000_000)
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            response.close()
+            raise self._too_large(response)
+        chunks, size = [], 0
+        for chunk in response.iter_content(_CHUNK_BYTES):
+            size += len(chunk)
+            if size > limit:
+                response.close()
+                raise self._too_large(response)
+            chunks.append(chunk)
+        # What Response.content would hold had requests read it (requests has no public setter).
+        response._content = b"".join(chunks)
+
+    def _too_large(self, response: Response) -> UnusableResponse:
+        return UnusableResponse(
+            f"answered HTTP {response.status_code} with a body larger than {self.policy.max_response_mb:g} MB",
+            response=response,
+            advice="Ask for smaller pages (the resource's page size), or raise REST_ASSETS_HTTP_MAX_RESPONSE_MB.",
+        )
+
+    def _require_json(self, response: Response) -> None:
+        if not 200 <= response.status_code < 300 or response.status_code == 204:
+            return
+        media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            raise UnusableResponse(
+                f"answered HTTP {response.status_code} with {media_type or 'no Content-Type'} instead of JSON",
+                response=response,
+                advice="Check the API's base URL: a login page, a proxy or a wrong host answers like this.",
+            )
+        try:
+            too_deep = nesting_exceeds(response.json(), self.policy.max_json_depth)
+        except RecursionError:  # deeper than Python's parser goes
+            too_deep = True
+        except ValueError as error:
+            raise UnusableResponse(
+                f"answered HTTP {response.status_code} with JSON that is cut off or malformed ({error})",
+                response=response,
+                advice="If this repeats, the API or a proxy in between is sending broken answers.",
+            ) from None
+        if too_deep:
+            raise UnusableResponse(
+                f"answered HTTP {response.status_code} with JSON nested deeper than {self.policy.max_json_depth} levels",
+                response=response,
+                advice="Raise REST_ASSETS_HTTP_MAX_JSON_DEPTH if such data is expected.",
+            )
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of a URL, parsed as urllib3 parses it to connect."""
+    parsed = parse_url(url)
+    scheme = (parsed.scheme or "").lower()
+    return scheme, (parsed.host or "").lower(), parsed.port or _DEFAULT_PORTS.get(scheme, 0)
+
+
+def format_origin(trusted: tuple[str, str, int]) -> str:
+    scheme, host, port = trusted
+    return f"{scheme}://{host}:{port}"
+
+
+def retry_after_seconds(header: str | None) -> float | None:
+    """Seconds a Retry-After header asks to wait (delta-seconds or HTTP-date), None if absent or unreadable."""
+    if not header:
+        return None
+    header = header.strip()
+    if header.isdigit():
+        return float(header)
+    try:
+        return parsedate_to_datetime(header).timestamp() - time.time()
+    except (TypeError, ValueError):
+        return None
+
+
+def nesting_exceeds(value: Any, limit: int) -> bool:
+    """Whether arrays/objects nest deeper than `limit` (iteratively: no recursion limit to hit)."""
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False

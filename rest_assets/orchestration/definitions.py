@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dagster import Definitions
+import os
+
+from dagster import Definitions, ExecutorDefinition, multiprocess_executor
 
 from rest_assets.apis import load_apis
 from rest_assets.engine.assets import build_api_assets
@@ -37,4 +39,14 @@ def build_definitions() -> Definitions:
             build_failure_alerts(apis),
         ],
         resources={"warehouse": warehouse, **{api.resource_key: api.connection for api in apis}},
+        executor=executor_from_env(),
     )
+
+
+def executor_from_env() -> ExecutorDefinition:
+    """REST_ASSETS_EXECUTOR=k8s runs each API's step in its own Kubernetes job (needs the k8s extra)."""
+    if os.environ.get("REST_ASSETS_EXECUTOR") == "k8s":
+        from dagster_k8s import k8s_job_executor
+
+        return k8s_job_executor
+    return multiprocess_executor

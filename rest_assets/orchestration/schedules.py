@@ -13,6 +13,9 @@ from rest_assets.engine.spec import RestApi, SyncSchedule
 
 # Runs of one API carry this tag; dagster.yaml queues a second run of the same API.
 SOURCE_TAG = "rest_assets/api"
+# Run retries (where the instance enables them) are for crashed runs only: a run that failed
+# because an API failed already retried each request, and retrying it whole multiplies requests.
+NO_RETRY_ON_API_FAILURE = {"dagster/retry_on_asset_or_op_failure": "false"}
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ def build_schedule(sync: PlannedSync) -> ScheduleDefinition:
     job = define_asset_job(
         name=f"{sync.name}_job",
         selection=AssetSelection.assets(*sync.asset_keys),
-        tags={SOURCE_TAG: sync.api.name},
+        tags={SOURCE_TAG: sync.api.name, **NO_RETRY_ON_API_FAILURE},
         description=f"Sync {', '.join(k.to_user_string() for k in sync.asset_keys)}.",
     )
     # Stopped until switched on: a fresh checkout has no credentials to run with.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -91,3 +92,9 @@ def clean_env() -> dict[str, str]:
     """The environment without any of the project's settings or credentials."""
     prefixes = ("TASKROUTER_", "AGENCY_", "RESOURCING_", "WORKHUB_", "DATASYNC_", "REST_ASSETS_")
     return {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -11,16 +10,10 @@ from pathlib import Path
 
 import yaml
 
-from rest_assets_tests.conftest import REPO_ROOT, clean_env, project_env
+from rest_assets_tests.conftest import REPO_ROOT, clean_env, free_port, project_env
 
 BIN = Path(sys.executable).parent
 DEPLOY = REPO_ROOT / "deploy"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def image_command() -> list[str]:

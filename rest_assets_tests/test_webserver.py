@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from rest_assets_tests.conftest import REPO_ROOT, clean_env, project_env
+from rest_assets_tests.conftest import REPO_ROOT, clean_env, free_port, project_env
 
 WEBSERVER = str(Path(sys.executable).with_name("dagster-webserver"))
 # Launched runs start at once: no daemon is running to dequeue them.
@@ -22,12 +21,6 @@ run_coordinator:
 telemetry:
   enabled: false
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Mapping, Sequence
 
 from dlt.sources.helpers.requests import Client
-from requests import PreparedRequest, Response, Session
+from requests import PreparedRequest, RequestException, Response, Session
 from requests.adapters import HTTPAdapter
 from urllib3.util import parse_url
 
@@ -53,7 +53,7 @@ class HttpPolicy:
     timeout_seconds: float = 60.0  # to connect, and between any two bytes of an answer
     max_pages: int = 10_000  # per resource (per parent record for a child resource)
     max_response_mb: float = 100.0
-    max_json_depth: int = 100
+    max_json_depth: int = 64
 
     def with_env(self, api_name: str, environ: Mapping[str, str] = os.environ) -> "HttpPolicy":
         """This policy with the overrides set in the environment (the API's own ones win)."""
@@ -149,12 +149,16 @@ class GuardedTransport(HTTPAdapter):
             response.close()
             raise self._too_large(response)
         chunks, size = [], 0
-        for chunk in response.iter_content(_CHUNK_BYTES):
-            size += len(chunk)
-            if size > limit:
-                response.close()
-                raise self._too_large(response)
-            chunks.append(chunk)
+        try:
+            for chunk in response.iter_content(_CHUNK_BYTES):
+                size += len(chunk)
+                if size > limit:
+                    response.close()
+                    raise self._too_large(response)
+                chunks.append(chunk)
+        except RequestException as broken:  # a dropped or stalled connection: dlt retries these
+            broken.request = broken.request or response.request  # so that the error can name the path
+            raise
         # What Response.content would hold had requests read it (requests has no public setter).
         response._content = b"".join(chunks)
 

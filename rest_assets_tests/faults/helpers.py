@@ -88,6 +88,7 @@ class LeakCheck:
         self.root = root
         self.projects: list[FaultProject] = []
         self.simulators: list[Simulator] = []
+        self.extra_secrets: list[str] = []
         self.findings: list[str] = []
 
     def watch(self, project: FaultProject) -> None:
@@ -97,8 +98,12 @@ class LeakCheck:
     def watch_simulator(self, sim: Simulator) -> None:
         self.simulators.append(sim)
 
+    def add_secret(self, value: str) -> None:
+        """Watch a secret no simulator knows, e.g. a wrong one a test configures."""
+        self.extra_secrets.append(value)
+
     def secrets(self) -> list[str]:
-        found = set(secrets_of(CANARY))
+        found = set(secrets_of(CANARY)) | set(self.extra_secrets)
         for sim in self.simulators:
             found.update(secrets_of(sim.credentials))
             found.update(sim.issued_tokens)

@@ -1,0 +1,167 @@
+"""Rows 4 and 18: connections that break, answers that stall, pages that are huge or nested absurdly deep."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from rest_assets_sim.faults import Fault, alter, connection_reset, cut_off, huge_records, nested, raw_json, slow
+from rest_assets_tests.conftest import REPO_ROOT, clean_env, project_env
+
+from .helpers import FAST_RETRIES, failure_text, set_policy
+
+pytestmark = pytest.mark.faults
+
+SECOND_PAGE = {"api": "workhub", "resource": "tasks", "where": lambda ctx: "pageToken" in ctx.query}
+
+
+def task_ids(project) -> list[str]:
+    return sorted(project.keys("workhub", "tasks", "id"))
+
+
+def expected_task_ids(project) -> list[str]:
+    return sorted(row["id"] for row in project.sim.expected_rows("workhub", "tasks"))
+
+
+@pytest.mark.parametrize(
+    "fault, statuses",
+    [
+        pytest.param(connection_reset(), [200, 0, 200, 200], id="connection-reset"),
+        pytest.param(cut_off(at_byte=200), [200, 200, 200, 200], id="body-cut-off-mid-way"),
+    ],
+)
+def test_a_broken_connection_is_retried_and_the_partial_body_never_becomes_rows(make_project, monkeypatch, fault, statuses):
+    set_policy(monkeypatch, **FAST_RETRIES)
+    project = make_project(sizes={"workhub": {"tasks": 250}})
+    project.sim.hooks.append(Fault(fault, nth={1}, **SECOND_PAGE))
+
+    assert project.materialize("workhub/tasks").success
+
+    assert [r.status for r in project.sim.requests] == statuses
+    assert task_ids(project) == expected_task_ids(project), "every row exactly once, none from the broken answer"
+
+
+def test_a_read_timeout_is_retried(make_project, monkeypatch):
+    set_policy(monkeypatch, timeout_seconds=0.5, **FAST_RETRIES)
+    project = make_project(sizes={"workhub": {"tasks": 250}})
+    project.sim.hooks.append(Fault(slow(2.0), nth={1}, **SECOND_PAGE))
+
+    assert project.materialize("workhub/tasks").success
+
+    assert len(project.sim.requests) == 4, "the stalled page was asked for again"
+    assert task_ids(project) == expected_task_ids(project)
+
+
+def test_a_connection_that_always_breaks_mid_body_fails_and_loads_nothing(make_project, monkeypatch):
+    set_policy(monkeypatch, **FAST_RETRIES)
+    project = make_project(sizes={"workhub": {"tasks": 250}})
+    assert project.materialize("workhub/tasks").success
+    before = project.query("select * from workhub.tasks order by id")
+    project.sim.update_rows("workhub", "tasks", ["tsk_000001"], {"status": "changed"})
+    project.sim.hooks.append(Fault(cut_off(at_byte=200), **SECOND_PAGE))
+    project.sim.clear_requests()
+
+    result = project.materialize("workhub/tasks", raise_on_error=False)
+
+    assert not result.success
+    assert len(project.sim.requests) == 1 + 4, "the first page, then the broken one 4 times"
+    message = failure_text(result)
+    assert "workhub/tasks: GET /workhub/api/1.0/tasks failed 4 times: ChunkedEncodingError" in message
+    assert project.query("select * from workhub.tasks order by id") == before, "not even the good first page"
+
+
+# --- row 18 -------------------------------------------------------------------------------
+
+# Runs in its own process, so that its peak memory is its own: a warm-up run of a normal
+# resource, then the run under test; prints both peaks (MB).
+MEASURE = """
+import json, resource
+from dagster import materialize
+from rest_assets.orchestration.definitions import build_definitions
+
+def peak_mb_after(asset):
+    defs = build_definitions()
+    keys = [k for k in defs.resolve_asset_graph().get_all_asset_keys() if k.to_user_string() == asset]
+    success = materialize(assets=list(defs.assets), resources=defs.resources, selection=keys, raise_on_error=False).success
+    return success, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+print(json.dumps([peak_mb_after("agency/projects"), peak_mb_after("agency/clients")]))
+"""
+
+
+def peak_memory(project, **env) -> tuple[tuple[bool, int], tuple[bool, int]]:
+    environment = {**clean_env(), **project_env(project.sim, project.duckdb_path, project.data_dir), **env}
+    done = subprocess.run([sys.executable, "-c", MEASURE], cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+HUGE_PAGE_MB = 40
+
+
+def test_a_huge_page_loads_with_memory_bounded_by_a_small_multiple_of_the_page(make_project):
+    project = make_project()
+    records = huge_records(200, HUGE_PAGE_MB * 1_000_000 // 200)
+    project.sim.hooks.append(Fault(alter(lambda body: {**body, "results": records, "hasMore": False}), api="agency", resource="clients"))
+
+    (warm_ok, warm_mb), (huge_ok, huge_mb) = peak_memory(project)
+
+    assert warm_ok and huge_ok
+    assert project.count("agency", "clients") == 200
+    assert huge_mb - warm_mb < 10 * HUGE_PAGE_MB, f"peak grew {huge_mb - warm_mb} MB for a {HUGE_PAGE_MB} MB page"
+
+
+def test_a_page_over_the_size_cap_is_refused_before_it_is_read(make_project):
+    project = make_project()
+    assert project.materialize("agency/clients").success
+    before = project.query("select * from agency.clients order by id")
+    records = huge_records(200, HUGE_PAGE_MB * 1_000_000 // 200)
+    project.sim.hooks.append(Fault(alter(lambda body: {**body, "results": records, "hasMore": False}), api="agency", resource="clients"))
+
+    (warm_ok, warm_mb), (huge_ok, huge_mb) = peak_memory(project, REST_ASSETS_HTTP_MAX_RESPONSE_MB="10")
+
+    assert warm_ok and not huge_ok
+    assert huge_mb - warm_mb < HUGE_PAGE_MB, "the body must not have been read"
+    assert project.query("select * from agency.clients order by id") == before
+
+
+def test_a_page_over_the_size_cap_fails_with_a_clear_message(make_project, monkeypatch):
+    set_policy(monkeypatch, max_response_mb=1)
+    project = make_project()
+    project.sim.hooks.append(Fault(alter(lambda body: {**body, "results": huge_records(20, 100_000)}), api="agency", resource="clients"))
+
+    result = project.materialize("agency/clients", raise_on_error=False)
+
+    message = failure_text(result)
+    assert "agency/clients: GET /agency/api/workspace/clients answered HTTP 200 with a body larger than 1 MB" in message
+    assert "REST_ASSETS_HTTP_MAX_RESPONSE_MB" in message
+
+
+@pytest.mark.parametrize("depth", [150, 100_000], ids=["deeper-than-the-cap", "deeper-than-python-parses"])
+def test_absurdly_deep_json_fails_clearly_and_keeps_the_table(make_project, depth):
+    project = make_project()
+    assert project.materialize("agency/clients").success
+    before = project.query("select * from agency.clients order by id")
+    project.sim.hooks.append(Fault(raw_json(f'{{"results":[{{"id":1,"nest":{nested(depth)}}}],"hasMore":false}}'),
+                                   api="agency", resource="clients"))
+
+    result = project.materialize("agency/clients", raise_on_error=False)
+
+    assert not result.success
+    assert "answered HTTP 200 with JSON nested deeper than 64 levels" in failure_text(result)
+    assert project.query("select * from agency.clients order by id") == before
+
+
+def test_nesting_within_the_cap_loads(make_project):
+    project = make_project(sizes={"agency": {"clients": 3}})
+    deep = {"level": 1}
+    for level in range(2, 40):
+        deep = {"level": level, "inner": deep}
+    project.sim.hooks.append(Fault(alter(lambda body: {**body, "results": [{**r, "deep": deep} for r in body["results"]]}),
+                                   api="agency", resource="clients"))
+
+    assert project.materialize("agency/clients").success
+    assert project.count("agency", "clients") == 3

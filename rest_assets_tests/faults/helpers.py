@@ -119,14 +119,14 @@ class LeakCheck:
         for path in sorted(p for p in self.root.rglob("*") if p.is_file()):
             self.scan_text(str(path.relative_to(self.root)), _readable_bytes(path))
         for project in self.projects:
-            self._scan_warehouse(project.duckdb_path)
+            self.scan_warehouse(project.duckdb_path)
             if project.instance is not None:
-                self._scan_instance(project.instance)
+                self.scan_instance(project.instance)
 
     def assert_clean(self) -> None:
         assert not self.findings, "secrets leaked:\n" + "\n".join(self.findings)
 
-    def _scan_warehouse(self, duckdb_path: Path) -> None:
+    def scan_warehouse(self, duckdb_path: Path) -> None:
         """Every row of every table, and dlt's state decoded (it is stored compressed)."""
         if not duckdb_path.exists():
             return
@@ -139,7 +139,8 @@ class LeakCheck:
                     states = [decompress_state(row[0]) for row in db.sql(f'select state from "{schema}"."{table}"').fetchall()]
                     self.scan_text(f"dlt state in {schema}", json.dumps(states, default=str))
 
-    def _scan_instance(self, instance: DagsterInstance) -> None:
+    def scan_instance(self, instance: DagsterInstance) -> None:
+        """Dagster's run storage and event log (asset metadata, failures, log messages)."""
         for record in instance.get_run_records():
             run = record.dagster_run
             self.scan_text(f"run storage ({run.run_id})", serialize_value(run))

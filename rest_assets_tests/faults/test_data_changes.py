@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import dlt
 import pytest
 
+from rest_assets.apis import load_apis
+from rest_assets.engine.schema_changes import schema_changes
+from rest_assets.engine.source import build_source
 from rest_assets_sim.data import parse_ts, ts
 from rest_assets_sim.faults import Fault, alter
 
@@ -131,3 +135,25 @@ def test_an_empty_incremental_page_keeps_the_rows_and_the_cursor(make_project):
     project.sim.clear_requests()
     assert project.materialize("resourcing/logged_time").success
     assert {r.query["modified_since"] for r in project.sim.requests} == cursor, "an empty run leaves the cursor where it was"
+
+
+def test_schema_changes_names_the_new_column_and_the_variant_column_of_a_load(make_project, tmp_path):
+    """The helper sync.py can add to the metadata (see docs/failure-handling.md), on a real dlt load."""
+    project = make_project()
+    api = next(api for api in load_apis() if api.name == "agency")
+    connection = api.connection.process_config_and_initialize()
+    pipeline = dlt.pipeline(pipeline_name="schema_changes", pipelines_dir=str(tmp_path / "dlt"),
+                            destination=dlt.destinations.duckdb(str(project.duckdb_path)), dataset_name="agency")
+
+    first = pipeline.run(build_source(api, connection).with_resources("projects"), loader_file_format="jsonl")
+    project.sim.hooks.append(Fault(alter(lambda body: {**body, "results": [
+        {**record, "budget": "not yet agreed", "priority": "high"} for record in body["results"]]}), api="agency", resource="projects"))
+    second = pipeline.run(build_source(api, connection).with_resources("projects"), loader_file_format="jsonl")
+    third = pipeline.run(build_source(api, connection).with_resources("projects"), loader_file_format="jsonl")
+
+    assert schema_changes(first, "projects") == [], "a new table is not a change"
+    assert sorted(schema_changes(second, "projects")) == [
+        "budget__v_text (text): values of budget changed type",
+        "priority (text): new field",
+    ]
+    assert schema_changes(third, "projects") == []

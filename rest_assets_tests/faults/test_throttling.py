@@ -7,9 +7,12 @@ import time
 from email.utils import formatdate
 
 import pytest
+import yaml
 
 from rest_assets_sim import Response
 from rest_assets_sim.faults import Fault, throttle
+
+from rest_assets_tests.conftest import REPO_ROOT
 
 from .helpers import FAST_RETRIES, failure_text, set_policy
 
@@ -128,7 +131,11 @@ def test_every_api_failing_at_once_costs_each_at_most_one_retry_budget(make_proj
         attempts = [r for r in project.sim.requests if r.api == api and r.status == 503]
         assert len(attempts) == 4, f"{api}: {len(attempts)} requests"
     assert len(project.instance.get_run_records()) == 1, "the run is not retried"
-    assert all(assets.op.retry_policy is None for assets in project.definitions().assets)
+    defs = project.definitions()
+    assert all(assets.op.retry_policy is None for assets in defs.assets), "no Dagster retry on top of dlt's"
+    assert all(s.job.tags.get("dagster/retry_on_asset_or_op_failure") == "false" for s in defs.schedules)
+    deployed = yaml.safe_load((REPO_ROOT / "deploy" / "dagster.yaml").read_text())
+    assert deployed["run_retries"]["retry_on_asset_or_op_failure"] is False, "run retries only for crashed runs"
 
 
 MIDDLE_PAGES = {

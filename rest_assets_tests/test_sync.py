@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from rest_assets.apis import load_apis
@@ -115,3 +117,14 @@ def test_dlt_keeps_its_working_folders_inside_the_data_dir(project):
     assert project.materialize("agency/clients").success
     assert (project.data_dir / "dlt").is_dir()
     assert list((project.data_dir / "dlt").iterdir()) == [], "per-run working folders are removed after the run"
+
+
+def test_values_land_exactly_as_the_api_served_them(project):
+    """Declared text stays text to the letter; JSON columns keep the API's objects, no added keys."""
+    assert project.materialize("datasync").success
+    served_jobs = {row["jobId"]: row["lastUpdatedAt"] for row in project.sim.expected_rows("datasync", "jobs")}
+    assert dict(project.query("select job_id, last_updated_at from datasync.jobs")) == served_jobs
+    served = {row["connectionId"]: row["schedule"] for row in project.sim.expected_rows("datasync", "connections")}
+    landed = {key: json.loads(value) if value is not None else None
+              for key, value in project.query("select connection_id, schedule::varchar from datasync.connections")}
+    assert landed == served

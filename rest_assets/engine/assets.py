@@ -15,6 +15,7 @@ from dagster import (
 from dagster_dlt import DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
+from rest_assets.engine.checks import run_table_checks, table_check_specs
 from rest_assets.engine.source import build_source
 from rest_assets.engine.spec import RestApi
 from rest_assets.engine.sync import sync_api
@@ -84,11 +85,14 @@ def build_api_assets(api: RestApi, destination: str = "duckdb") -> AssetsDefinit
     @multi_asset(
         name=f"{api.name}_sync",
         specs=specs,
+        check_specs=table_check_specs(api),
         can_subset=True,
         required_resource_keys={api.resource_key, "warehouse"},
         pool=concurrency_pool(api),
     )
     def _sync(context: AssetExecutionContext):
-        yield from sync_api(context, api, getattr(context.resources, api.resource_key), context.resources.warehouse)
+        if context.selected_asset_keys:
+            yield from sync_api(context, api, getattr(context.resources, api.resource_key), context.resources.warehouse)
+        yield from run_table_checks(api, context.resources.warehouse, context.selected_asset_check_keys)
 
     return _sync

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from dagster import AssetSelection, DagsterInstance, DagsterRunStatus, materialize
 
@@ -64,15 +66,16 @@ def _freshness(defs):
     return [key for key in defs.resolve_asset_graph().asset_check_keys if key.name == "freshness_check"]
 
 
-def test_production_instance_stores_runs_in_postgres(project, monkeypatch):
+def test_production_instance_stores_runs_in_postgres(project, monkeypatch, tmp_path):
     """deploy/dagster.yaml against the local server: materialize a source, read the run back."""
+    shutil.copy(REPO_ROOT / "deploy" / "dagster.yaml", tmp_path / "dagster.yaml")  # as deploy/README.md says
     with throwaway_database("rest_assets_dagster") as database:
         for name, value in {"DAGSTER_PG_HOST": SERVER["host"], "DAGSTER_PG_PORT": str(SERVER["port"]),
                             "DAGSTER_PG_USERNAME": SERVER["user"], "DAGSTER_PG_PASSWORD": "",
                             "DAGSTER_PG_DB": database}.items():
             monkeypatch.setenv(name, value)
         defs = project.definitions()
-        with DagsterInstance.from_config(str(REPO_ROOT / "deploy")) as instance:
+        with DagsterInstance.from_config(str(tmp_path)) as instance:
             assert type(instance.run_storage).__name__ == "PostgresRunStorage"
             assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
             assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"

@@ -59,12 +59,13 @@ def ends_where_it_started(body: dict) -> dict:
     return {**body, "results": body["results"][:-1] + [{**body["results"][-1], "id": 100}], "hasMore": True}
 
 
+# Faults count the requests they see: one new Fault per test.
 REPEATS = {
-    "agency/clients": Fault(alter(ends_where_it_started), **SECOND_AGENCY_PAGE),
-    "workhub/tasks": Fault(alter(lambda body: {**body, "pagination": {"hasMore": True, "nextPageToken": encode_token(100)}}),
-                           api="workhub", resource="tasks"),
-    "datasync/connections": Fault(alter(lambda body: {**body, "next": body["next"].replace("offset=200", "offset=100")}),
-                                  api="datasync", resource="connections", where=lambda ctx: ctx.query.get("offset") == "100"),
+    "agency/clients": lambda: Fault(alter(ends_where_it_started), **SECOND_AGENCY_PAGE),
+    "workhub/tasks": lambda: Fault(alter(lambda body: {**body, "pagination": {"hasMore": True, "nextPageToken": encode_token(100)}}),
+                                   api="workhub", resource="tasks"),
+    "datasync/connections": lambda: Fault(alter(lambda body: {**body, "next": body["next"].replace("offset=200", "offset=100")}),
+                                          api="datasync", resource="connections", where=lambda ctx: ctx.query.get("offset") == "100"),
 }
 
 
@@ -72,7 +73,7 @@ REPEATS = {
 def test_a_cursor_or_next_link_that_repeats_stops_the_run(make_project, asset):
     api, resource = asset.split("/")
     project = make_project(sizes={api: {resource: 350}})
-    project.sim.hooks.append(REPEATS[asset])
+    project.sim.hooks.append(REPEATS[asset]())
 
     result = project.materialize(asset, raise_on_error=False)
 

@@ -45,9 +45,9 @@ def test_a_broken_connection_is_retried_and_the_partial_body_never_becomes_rows(
 
 
 def test_a_read_timeout_is_retried(make_project, monkeypatch):
-    set_policy(monkeypatch, timeout_seconds=0.5, **FAST_RETRIES)
+    set_policy(monkeypatch, timeout_seconds=1, **FAST_RETRIES)
     project = make_project(sizes={"workhub": {"tasks": 250}})
-    project.sim.hooks.append(Fault(slow(2.0), nth={1}, **SECOND_PAGE))
+    project.sim.hooks.append(Fault(slow(3.0), nth={1}, **SECOND_PAGE))
 
     assert project.materialize("workhub/tasks").success
 

@@ -21,19 +21,23 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from dlt.sources.helpers.requests import Client
-from requests import PreparedRequest, RequestException, Response, Session
+from requests import HTTPError, PreparedRequest, RequestException, Response, Session
+from requests.exceptions import ChunkedEncodingError, ConnectionError, Timeout
 from requests.adapters import HTTPAdapter
 from urllib3.util import parse_url
 
 from rest_assets.engine.errors import ForeignOrigin, RetryAfterTooLong, UnusableResponse
 
 ENV_PREFIX = "REST_ASSETS_HTTP_"
+# What dlt's retrying session retries besides statuses (its DEFAULT_RETRY_EXCEPTIONS).
+_RETRIED_EXCEPTIONS = (ConnectionError, Timeout, ChunkedEncodingError)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _CHUNK_BYTES = 1 << 16
 
@@ -54,6 +58,7 @@ class HttpPolicy:
     max_pages: int = 10_000  # per resource (per parent record for a child resource)
     max_response_mb: float = 100.0
     max_json_depth: int = 64
+    max_concurrency: int = 5  # requests of this API in flight at once (resources and child pages in parallel)
 
     def with_env(self, api_name: str, environ: Mapping[str, str] = os.environ) -> "HttpPolicy":
         """This policy with the overrides set in the environment (the API's own ones win)."""
@@ -99,12 +104,16 @@ class GuardedTransport(HTTPAdapter):
     """The transport every request of a sync goes through; see the module docstring."""
 
     def __init__(self, policy: HttpPolicy, trusted_urls: Sequence[str] | None) -> None:
-        super().__init__()
+        super().__init__(pool_maxsize=max(10, policy.max_concurrency))
         self.policy = policy
         self.trusted = None if trusted_urls is None else {origin(url) for url in trusted_urls}
+        self.gate = ApiGate(policy, trusted_urls)
 
     def send(self, request: PreparedRequest, stream: bool = False, **kwargs: Any) -> Response:
         self._refuse_foreign_origin(request)
+        return self.gate.send(lambda: self._send(request, stream, **kwargs), request.url)
+
+    def _send(self, request: PreparedRequest, stream: bool, **kwargs: Any) -> Response:
         response = super().send(request, stream=stream, **kwargs)
         self._refuse_long_retry_after(response)
         if not stream:
@@ -195,6 +204,89 @@ class GuardedTransport(HTTPAdapter):
                 response=response,
                 advice="Raise REST_ASSETS_HTTP_MAX_JSON_DEPTH if such data is expected.",
             )
+
+
+class ApiGate:
+    """One API's requests across dlt's worker threads: while the API is not known to answer, one at a time.
+
+    Until the first answer, and after a retryable failure (a status in
+    `retry_statuses`, a broken connection), only one thread sends: the one
+    that saw the failure, retrying with dlt's backoff and Retry-After; the
+    others wait. Any other answer from the API itself reopens the gate (a token
+    endpoint's answer lets the next request out, alone). If the first answer refuses
+    the credentials, or the failures use up one retry budget, every waiting
+    and later request fails here unsent. A failing API thus costs one retry
+    budget per run, and wrong credentials one request, whatever the concurrency.
+    """
+
+    def __init__(self, policy: HttpPolicy, trusted_urls: Sequence[str] | None) -> None:
+        # The API's own answers are those under its base URL, except its token endpoint's
+        # (which may well live under the base URL too).
+        self._api_url, *self._token_urls = [url.rstrip("/") for url in trusted_urls or [""]]
+        self._changed = threading.Condition()
+        self._retry_statuses = set(policy.retry_statuses)
+        self._budget = policy.max_retries + 1
+        self._open = False
+        self._ever_answered = False
+        self._owner: int | None = None
+        self._failures = 0
+        self._dead: Exception | None = None
+
+    def send(self, send: Callable[[], Response], url: str) -> Response:
+        self._enter()
+        try:
+            response = send()
+        except _RETRIED_EXCEPTIONS as error:
+            self._failed(error)
+            raise
+        except BaseException:
+            self._reopen()
+            raise
+        if response.status_code in self._retry_statuses:
+            self._failed(HTTPError(f"answered HTTP {response.status_code}", response=response))
+        elif response.status_code in (401, 403) and not self._ever_answered:
+            self._kill(HTTPError("the API refused the credentials on this run's first request", response=response))
+        elif url.startswith(self._api_url) and not any(url.startswith(t) for t in self._token_urls):
+            self._reopen()
+        else:
+            self._pass_on()
+        return response
+
+    def _enter(self) -> None:
+        me = threading.get_ident()
+        with self._changed:
+            while self._dead is None and not self._open and self._owner not in (None, me):
+                self._changed.wait()
+            if self._dead is not None:
+                raise self._dead
+            if not self._open:
+                self._owner = me
+
+    def _failed(self, error: Exception) -> None:
+        with self._changed:
+            self._open = False
+            self._owner = self._owner or threading.get_ident()
+            self._failures += 1
+            if self._failures >= self._budget:
+                self._dead = error
+                self._changed.notify_all()
+
+    def _kill(self, error: Exception) -> None:
+        with self._changed:
+            self._dead = error
+            self._changed.notify_all()
+
+    def _pass_on(self) -> None:
+        """A token endpoint accepted the credentials: a later 401 is a token problem, retried once by the auth."""
+        with self._changed:
+            self._ever_answered = True
+            self._owner = None
+            self._changed.notify_all()
+
+    def _reopen(self) -> None:
+        with self._changed:
+            self._open, self._ever_answered, self._owner, self._failures = True, True, None, 0
+            self._changed.notify_all()
 
 
 def origin(url: str) -> tuple[str, str, int]:

@@ -31,7 +31,7 @@ def changed_since(api: RestApi, resource_name: str, connection: ApiConnection, c
     incremental = incremental_config(api, resource_name)
     endpoint = {**api.defaults.get("endpoint", {}), **api.resource(resource_name)["endpoint"]}
     convert = incremental.get("convert") or str
-    session = api.http.session()
+    session = api.policy.session(trusted_urls=connection.trusted_urls())
     client = RESTClient(base_url=connection.base_url, auth=connection.dlt_auth(session), session=session)
     params = {**endpoint.get("params", {}), incremental["start_param"]: convert(cursor)}
     response = client.get(endpoint["path"], params=params)

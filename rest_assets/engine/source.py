@@ -50,11 +50,23 @@ def build_source(api: RestApi, connection: ApiConnection | None = None) -> DltSo
         },
         name=api.name,
     )
+    _parallelize_top_level(source)
     for name, fields in segment_fields.items():
         # Before the child's own generator (a public dlt step position for transformers), on copies
         # of the parent's records: the parent's table never sees the extra keys.
         source.resources[name].add_map(_add_path_segments(fields), insert_at=0)
     return source
+
+
+def _parallelize_top_level(source: DltSource) -> None:
+    """Extract top-level resources in dlt's worker threads too.
+
+    rest_api honours `parallelized` only for child resources; measured, every
+    top-level resource's requests ran one after another on the main thread.
+    """
+    for resource in source.resources.values():
+        if not resource.is_transformer:
+            resource.parallelize()
 
 
 def _guarded(resources: Sequence[EndpointResource], defaults: EndpointResourceBase, policy: HttpPolicy) -> list[EndpointResource]:

@@ -18,8 +18,10 @@ from rest_assets.engine.connections import ApiConnection
 from rest_assets.engine.http import HttpPolicy
 
 _naming = NamingConvention()
-# Every resource merges on its primary key unless its configuration says otherwise.
-DEFAULT_RESOURCE_HINTS: EndpointResourceBase = {"write_disposition": "merge"}
+# Every resource merges on its primary key unless its configuration says otherwise, and is
+# extracted in parallel with the others (a child: its parents' pages in parallel), within
+# the API's HttpPolicy.max_concurrency.
+DEFAULT_RESOURCE_HINTS: EndpointResourceBase = {"write_disposition": "merge", "parallelized": True}
 _PARENT_REF = re.compile(r"\{resources\.([^.}]+)\.")
 
 

@@ -11,6 +11,7 @@ from dlt.common.schema import Schema
 
 from rest_assets.engine.connections import ApiConnection
 from rest_assets.engine.errors import explain
+from rest_assets.engine.schema_changes import schema_changes
 from rest_assets.engine.source import build_source
 from rest_assets.engine.spec import RestApi
 from rest_assets.engine.warehouse import Warehouse
@@ -36,7 +37,9 @@ def sync_api(
             with warehouse.writer_lock():
                 pipeline.sync_destination()
             pipeline.extract(
-                build_source(api, connection).with_resources(*names), loader_file_format=warehouse.loader_file_format
+                build_source(api, connection).with_resources(*names),
+                loader_file_format=warehouse.loader_file_format,
+                workers=api.policy.max_concurrency,
             )
             normalize_info = pipeline.normalize()
             with warehouse.writer_lock():
@@ -56,6 +59,7 @@ def sync_api(
                     "dagster/column_schema": column_schema(pipeline.default_schema, table),
                     "rows_loaded": MetadataValue.int(rows_loaded.get(table, 0)),
                     "dlt_load_id": ", ".join(load_info.loads_ids),
+                    "schema_changes": MetadataValue.json(schema_changes(load_info, table)),
                     "endpoint": api.endpoint_path(name),
                     "duration_seconds": round(time.monotonic() - started, 3),
                     **_cursor_metadata(pipeline, api, name),

@@ -107,6 +107,8 @@ def test_a_field_that_changes_type_and_a_new_field_are_loaded_and_shown_in_the_m
     assert project.query("select count(*) from agency.projects where budget__v_text = 'not yet agreed'")[0][0] == 30
     columns = {c.name: c.type for c in project.metadata(result, "projects")["dagster/column_schema"].value.columns}
     assert columns["budget__v_text"] == "text" and columns["priority"] == "text", "the change is visible in the run's metadata"
+    changes = project.metadata(result, "projects")["schema_changes"].value
+    assert any("budget__v_text" in change for change in changes) and any("priority" in change for change in changes)
 
 
 # --- row 15 ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from rest_assets.apis import load_apis
+from rest_assets_sim import Response
 
 APIS = {api.name: api for api in load_apis()}
 
@@ -74,6 +75,7 @@ def test_materialization_metadata_names_the_real_table(project):
     assert metadata["rows_loaded"].value == 30
     assert metadata["endpoint"].value == "/api/workspace/clients"
     assert metadata["dlt_load_id"].value
+    assert metadata["pages_fetched"].value == 1 and metadata["retries"].value == 0
 
 
 def test_new_empty_duckdb_file_gets_a_full_load(make_project, tmp_path, monkeypatch):
@@ -128,3 +130,17 @@ def test_values_land_exactly_as_the_api_served_them(project):
     landed = {key: json.loads(value) if value is not None else None
               for key, value in project.query("select connection_id, schedule::varchar from datasync.connections")}
     assert landed == served
+
+
+def test_metadata_counts_pages_and_retries_per_resource(make_project, monkeypatch):
+    monkeypatch.setenv("REST_ASSETS_HTTP_BACKOFF_FACTOR", "0.01")  # the retries themselves are the fault suite's
+    project = make_project(sizes={"taskrouter": {"workspaces": 120, "workers": 60}})
+    failures = iter([True, True])  # the first two requests for a second page of workspaces fail
+    project.sim.hooks.append(
+        lambda ctx: Response(503, {"error": "busy"})
+        if ctx.resource == "workspaces" and ctx.query.get("Page") == "1" and next(failures, False) else None
+    )
+    result = project.materialize("taskrouter")
+    metadata = {m.asset_key.path[-1]: m.materialization.metadata for m in result.get_asset_materialization_events()}
+    assert (metadata["workspaces"]["pages_fetched"].value, metadata["workspaces"]["retries"].value) == (3, 2)
+    assert (metadata["workers"]["pages_fetched"].value, metadata["workers"]["retries"].value) == (120 * 2, 0)

@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Mapping, Sequence
+from urllib.parse import urlsplit
 
 from dlt.sources.helpers.requests import Client
 from requests import HTTPError, PreparedRequest, RequestException, Response, Session
@@ -70,7 +73,7 @@ class HttpPolicy:
                     changes[policy_field.name] = _parse(name, environ[name], getattr(self, policy_field.name))
         return dataclasses.replace(self, **changes)
 
-    def session(self, trusted_urls: Sequence[str] | None = None) -> Session:
+    def session(self, trusted_urls: Sequence[str] | None = None, stats: "RequestStats | None" = None) -> Session:
         """dlt's retrying session, sending only to the origins of `trusted_urls` (base URL, token URL).
 
         Without `trusted_urls` any origin is allowed: only for a caller that sends
@@ -85,7 +88,7 @@ class HttpPolicy:
             request_max_retry_delay=self.max_retry_delay_seconds,
             respect_retry_after_header=True,
         ).session
-        transport = GuardedTransport(self, trusted_urls)
+        transport = GuardedTransport(self, trusted_urls, stats or RequestStats())
         for scheme in ("http://", "https://"):
             session.mount(scheme, transport)
         return session
@@ -103,15 +106,22 @@ def _parse(name: str, text: str, default: Any) -> Any:
 class GuardedTransport(HTTPAdapter):
     """The transport every request of a sync goes through; see the module docstring."""
 
-    def __init__(self, policy: HttpPolicy, trusted_urls: Sequence[str] | None) -> None:
+    def __init__(self, policy: HttpPolicy, trusted_urls: Sequence[str] | None, stats: "RequestStats") -> None:
         super().__init__(pool_maxsize=max(10, policy.max_concurrency))
+        self.stats = stats
         self.policy = policy
         self.trusted = None if trusted_urls is None else {origin(url) for url in trusted_urls}
         self.gate = ApiGate(policy, trusted_urls)
 
     def send(self, request: PreparedRequest, stream: bool = False, **kwargs: Any) -> Response:
         self._refuse_foreign_origin(request)
-        return self.gate.send(lambda: self._send(request, stream, **kwargs), request.url)
+        try:
+            response = self.gate.send(lambda: self._send(request, stream, **kwargs), request.url)
+        except _RETRIED_EXCEPTIONS:
+            self.stats.record(request.url, retried=True)
+            raise
+        self.stats.record(request.url, retried=response.status_code in self.policy.retry_statuses)
+        return response
 
     def _send(self, request: PreparedRequest, stream: bool, **kwargs: Any) -> Response:
         response = super().send(request, stream=stream, **kwargs)
@@ -203,6 +213,28 @@ class GuardedTransport(HTTPAdapter):
                 f"answered HTTP {response.status_code} with JSON nested deeper than {self.policy.max_json_depth} levels",
                 response=response,
                 advice="Raise REST_ASSETS_HTTP_MAX_JSON_DEPTH if such data is expected.",
+            )
+
+
+class RequestStats:
+    """Answers per URL path in one run: pages fetched, and attempts that failed and were retried."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.pages: Counter[str] = Counter()
+        self.retries: Counter[str] = Counter()
+
+    def record(self, url: str, retried: bool) -> None:
+        path = urlsplit(url).path
+        with self._lock:
+            (self.retries if retried else self.pages)[path] += 1
+
+    def totals(self, path_pattern: re.Pattern) -> tuple[int, int]:
+        """(pages, retries) over the paths matching `path_pattern`."""
+        with self._lock:
+            return (
+                sum(n for path, n in self.pages.items() if path_pattern.fullmatch(path)),
+                sum(n for path, n in self.retries.items() if path_pattern.fullmatch(path)),
             )
 
 

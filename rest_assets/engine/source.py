@@ -15,7 +15,7 @@ from dlt.sources.rest_api.typing import EndpointResource, EndpointResourceBase
 
 from rest_assets.engine.connections import ApiConnection
 from rest_assets.engine.errors import UnsafePathValue
-from rest_assets.engine.http import HttpPolicy
+from rest_assets.engine.http import HttpPolicy, RequestStats
 from rest_assets.engine.incremental import with_start_date
 from rest_assets.engine.paginators import PageGuard
 from rest_assets.engine.spec import RestApi
@@ -25,7 +25,7 @@ _PATH_REFERENCE = re.compile(r"\{resources\.([^.}]+)\.([^}]+)\}")
 _SEGMENT_PREFIX = "_path_segment__"
 
 
-def build_source(api: RestApi, connection: ApiConnection | None = None) -> DltSource:
+def build_source(api: RestApi, connection: ApiConnection | None = None, stats: RequestStats | None = None) -> DltSource:
     """The API's dlt rest_api source.
 
     Without a connection (when the definitions load) the source carries no
@@ -33,7 +33,7 @@ def build_source(api: RestApi, connection: ApiConnection | None = None) -> DltSo
     it is ready to extract.
     """
     policy = api.policy
-    session = policy.session(trusted_urls=(connection or api.connection).trusted_urls())
+    session = policy.session(trusted_urls=(connection or api.connection).trusted_urls(), stats=stats)
     resources = _guarded(api.resources, api.defaults, policy)
     if connection is not None:
         resources = with_start_date(resources, connection.start_date)

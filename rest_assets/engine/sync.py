@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from urllib.parse import urlsplit
 from typing import Iterator, NamedTuple, Sequence
 
 import dlt
@@ -11,6 +13,7 @@ from dlt.common.schema import Schema
 
 from rest_assets.engine.connections import ApiConnection
 from rest_assets.engine.errors import explain
+from rest_assets.engine.http import RequestStats
 from rest_assets.engine.schema_changes import schema_changes
 from rest_assets.engine.source import build_source
 from rest_assets.engine.spec import RestApi
@@ -32,12 +35,13 @@ def sync_api(
     """
     names = selected_resources(context, api)
     started = time.monotonic()
+    stats = RequestStats()
     with warehouse.pipeline(api.name, context.run.run_id, progress_log=context.log) as pipeline:
         try:
             with warehouse.writer_lock():
                 pipeline.sync_destination()
             pipeline.extract(
-                build_source(api, connection).with_resources(*names),
+                build_source(api, connection, stats).with_resources(*names),
                 loader_file_format=warehouse.loader_file_format,
                 workers=api.policy.max_concurrency,
             )
@@ -51,6 +55,7 @@ def sync_api(
         rows_loaded = normalize_info.row_counts if normalize_info else {}
         for name in names:
             table = api.table_name(name)
+            pages, retries = stats.totals(endpoint_pattern(connection.base_url, api.endpoint_path(name)))
             yield MaterializeResult(
                 asset_key=api.asset_key(name),
                 metadata={
@@ -58,6 +63,8 @@ def sync_api(
                     "dagster/table_name": tables[table].qualified_name,
                     "dagster/column_schema": column_schema(pipeline.default_schema, table),
                     "rows_loaded": MetadataValue.int(rows_loaded.get(table, 0)),
+                    "pages_fetched": MetadataValue.int(pages),
+                    "retries": MetadataValue.int(retries),
                     "dlt_load_id": ", ".join(load_info.loads_ids),
                     "schema_changes": MetadataValue.json(schema_changes(load_info, table)),
                     "endpoint": api.endpoint_path(name),
@@ -65,6 +72,12 @@ def sync_api(
                     **_cursor_metadata(pipeline, api, name),
                 },
             )
+
+
+def endpoint_pattern(base_url: str, endpoint_path: str) -> re.Pattern:
+    """The request paths of one resource: its endpoint under the base URL's path, any value in `{...}`."""
+    full = urlsplit(base_url).path.rstrip("/") + "/" + endpoint_path.lstrip("/")
+    return re.compile(re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(full)))
 
 
 def _cursor_metadata(pipeline: dlt.Pipeline, api: RestApi, resource_name: str) -> dict[str, str]:

@@ -144,3 +144,12 @@ def test_metadata_counts_pages_and_retries_per_resource(make_project, monkeypatc
     metadata = {m.asset_key.path[-1]: m.materialization.metadata for m in result.get_asset_materialization_events()}
     assert (metadata["workspaces"]["pages_fetched"].value, metadata["workspaces"]["retries"].value) == (3, 2)
     assert (metadata["workers"]["pages_fetched"].value, metadata["workers"]["retries"].value) == (120 * 2, 0)
+
+
+def test_duckdb_loads_run_under_the_configured_memory_limit(project, monkeypatch):
+    monkeypatch.setenv("REST_ASSETS_DUCKDB_MEMORY_LIMIT", "192MB")
+    assert project.materialize("agency/clients").success
+    warehouse = project.definitions().resources["warehouse"]
+    with warehouse.sql_client("agency") as client:
+        # DuckDB reports 192 MB (decimal) in MiB
+        assert client.execute_sql("select current_setting('memory_limit')")[0][0] == "183.1 MiB"

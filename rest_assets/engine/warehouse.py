@@ -13,6 +13,7 @@ from typing import Any, Iterator
 import dlt
 from dagster import ConfigurableResource
 from dlt.common.destination.reference import TDestinationReferenceArg
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from rest_assets.engine.connections import env_or
 
@@ -27,6 +28,8 @@ class Warehouse(ConfigurableResource):
     destination: str = "duckdb"
     duckdb_path: str = "data/rest_assets.duckdb"
     data_dir: str = "data"
+    # DuckDB's buffer pool grew a load step to ~470 MB at 1M rows; past the limit it spills to disk.
+    duckdb_memory_limit: str = "256MB"
 
     @classmethod
     def from_env(cls) -> "Warehouse":
@@ -36,6 +39,7 @@ class Warehouse(ConfigurableResource):
             destination=env_or("REST_ASSETS_DESTINATION", defaults["destination"]),
             duckdb_path=env_or("REST_ASSETS_DUCKDB_PATH", defaults["duckdb_path"]),
             data_dir=env_or("REST_ASSETS_DATA_DIR", defaults["data_dir"]),
+            duckdb_memory_limit=env_or("REST_ASSETS_DUCKDB_MEMORY_LIMIT", defaults["duckdb_memory_limit"]),
         )
 
     @property
@@ -58,7 +62,10 @@ class Warehouse(ConfigurableResource):
         return "parquet" if self.is_duckdb else None
 
     def dlt_destination(self) -> TDestinationReferenceArg:
-        return dlt.destinations.duckdb(credentials=str(self.path)) if self.is_duckdb else self.destination
+        if not self.is_duckdb:
+            return self.destination
+        credentials = DuckDbCredentials(str(self.path), global_config={"memory_limit": self.duckdb_memory_limit})
+        return dlt.destinations.duckdb(credentials=credentials)
 
     def writer_lock(self):
         """Serialize DuckDB access across processes: DuckDB allows one writing process per file.

@@ -16,6 +16,14 @@ from rest_assets.orchestration.definitions import build_definitions
 from rest_assets_sim import Simulator
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The credential to spoil per API, to see a 401 (for datasync the token endpoint's).
+WRONG_CREDENTIAL = {
+    "taskrouter": "TASKROUTER_AUTH_TOKEN",
+    "agency": "AGENCY_API_TOKEN",
+    "resourcing": "RESOURCING_API_TOKEN",
+    "workhub": "WORKHUB_API_KEY",
+    "datasync": "DATASYNC_CLIENT_SECRET",
+}
 
 
 @dataclass

@@ -8,20 +8,13 @@ import sys
 import pytest
 from dagster import DagsterInvalidConfigError
 
-from rest_assets_tests.conftest import REPO_ROOT, clean_env
+from rest_assets_tests.conftest import REPO_ROOT, WRONG_CREDENTIAL, clean_env
 
 
 def failure_text(result) -> str:
     return "\n".join(event.event_specific_data.error.to_string() for event in result.get_step_failure_events())
 
 
-WRONG_CREDENTIAL = {
-    "taskrouter": "TASKROUTER_AUTH_TOKEN",
-    "agency": "AGENCY_API_TOKEN",
-    "resourcing": "RESOURCING_API_TOKEN",
-    "workhub": "WORKHUB_API_KEY",
-    "datasync": "DATASYNC_CLIENT_SECRET",
-}
 FIRST_TABLE = {"taskrouter": "workspaces", "agency": "clients", "resourcing": "accounts", "workhub": "tasks", "datasync": "jobs"}
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from rest_assets_sim import Response
 from rest_assets_sim.faults import Fault
+from rest_assets_tests.conftest import WRONG_CREDENTIAL
 
 from .helpers import failure_text
 
@@ -49,13 +50,6 @@ def test_a_401_on_a_fresh_token_fails_after_one_refresh_and_one_retry(make_proje
     assert "check DATASYNC_CLIENT_ID, DATASYNC_CLIENT_SECRET" in message
 
 
-WRONG_CREDENTIAL = {
-    "taskrouter": "TASKROUTER_AUTH_TOKEN",
-    "agency": "AGENCY_API_TOKEN",
-    "resourcing": "RESOURCING_API_TOKEN",
-    "workhub": "WORKHUB_API_KEY",
-    "datasync": "DATASYNC_CLIENT_SECRET",
-}
 WRONG = "CANARY-wrong-secret-9e2f"
 
 

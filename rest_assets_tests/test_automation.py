@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -22,7 +21,6 @@ from dagster import (
     materialize,
 )
 
-from rest_assets.engine.assets import concurrency_pool
 from rest_assets_tests.conftest import REPO_ROOT
 
 LOGGED_TIME = AssetKey(["resourcing", "logged_time"])

@@ -1,5 +1,5 @@
 """Run prototype variants against one simulator; measure, verify counts, compare data with the first variant."""
-import argparse, json, os, shutil, sys, time
+import argparse, json, os, shutil
 from pathlib import Path
 from bench.run import machine_busy_seconds, SimProcess, base_env, measured, duckdb_counts, check_counts, PYTHON
 from bench.scale import sizes_for, expected_counts

@@ -1,5 +1,5 @@
 """One sync of all five APIs, as engine/sync.py does it, with knobs. Prints JSON timings."""
-import argparse, json, os, sys, threading, time, shutil
+import argparse, json, threading, time, shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import dlt

@@ -39,9 +39,7 @@ def run_table_checks(api: RestApi, warehouse: Warehouse, check_keys: set[AssetCh
     if not check_keys:
         return
     with warehouse.sql_client(api.name) as client:
-        existing = {row[0] for row in client.execute_sql(
-            "select table_name from information_schema.tables where table_schema = %s", api.name
-        )}
+        existing = warehouse.existing_tables(client)
         for check_key in sorted(check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
             name = next(n for n in api.resource_names if api.asset_key(n) == check_key.asset_key)
             table = api.table_name(name)

@@ -20,10 +20,6 @@ if TYPE_CHECKING:
 NOTHING_LOADED = "Nothing from this run was loaded; the tables keep their previous rows."
 
 
-class ApiSyncError(Exception):
-    """A sync of one API failed; the message is meant for the person reading the run log."""
-
-
 class ApiProblem(RequestException):
     """Something the API sent or asked for that the engine refuses; `str()` says what, `advice` what to do."""
 

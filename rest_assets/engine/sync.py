@@ -95,9 +95,7 @@ class TableFacts(NamedTuple):
 def _describe_tables(warehouse: Warehouse, pipeline: dlt.Pipeline, tables: Sequence[str]) -> dict[str, TableFacts]:
     """Each table's full name and rows after the load (0 for a resource that never had a row)."""
     with pipeline.sql_client() as client:
-        existing = {row[0] for row in client.execute_sql(
-            "select table_name from information_schema.tables where table_schema = %s", client.dataset_name
-        )}
+        existing = warehouse.existing_tables(client)
         return {
             table: TableFacts(
                 qualified_name=warehouse.table_name(client, table),

@@ -115,6 +115,13 @@ class Warehouse(ConfigurableResource):
             with reader.sql_client() as client:
                 yield client
 
+    @staticmethod
+    def existing_tables(client: Any) -> set[str]:
+        """Tables of the client's dataset (a resource that never had a row has none)."""
+        return {row[0] for row in client.execute_sql(
+            "select table_name from information_schema.tables where table_schema = %s", client.dataset_name
+        )}
+
     def table_name(self, client: Any, table: str) -> str:
         """The fully qualified name of a table as the database shows it (`catalog.dataset.table`)."""
         database = client.credentials.database

@@ -1,10 +1,13 @@
 """`python -m bench.measure --out FILE [--timeout S] -- COMMAND...`: run one contender and measure it.
 
 A tiny stdlib-only wrapper process, so that `getrusage(RUSAGE_CHILDREN)` covers exactly
-the contender and its descendants (Dagster's step processes included):
+the contender and its descendants. The wrapper is a child subreaper: Dagster's step
+processes are forked by a forkserver that outlives the CLI, and would otherwise be
+reaped by init, their CPU and memory lost to the measurement.
 
 - wall time (monotonic, from spawn to exit),
-- peak RSS of the largest single process (`ru_maxrss` of the reaped tree),
+- peak RSS of the largest single process (`ru_maxrss` of the reaped tree: each Dagster
+  step's own peak, not the sum over steps),
 - peak RSS of the whole process tree, summed over live descendants, sampled every 0.2 s,
 - user + system CPU seconds of the tree,
 - exit code, or `timed_out` (the process group is sent SIGTERM, then SIGKILL).
@@ -13,6 +16,7 @@ the contender and its descendants (Dagster's step processes included):
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import resource
@@ -23,6 +27,28 @@ import threading
 import time
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper() -> None:
+    """Orphaned descendants are re-parented to this process instead of init, so it can reap them."""
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
+
+
+def reap_orphans(deadline_s: float) -> int:
+    """Wait for the descendants that outlived the contender (a forkserver exits when its parent does)."""
+    reaped, give_up = 0, time.monotonic() + deadline_s
+    while time.monotonic() < give_up:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid:
+            reaped += 1
+        else:
+            time.sleep(0.05)
+    return reaped
 
 
 def _children(pid: int) -> list[int]:
@@ -67,6 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     command = argv[split + 1 :]
 
     log = open(args.log, "w") if args.log else subprocess.DEVNULL
+    become_subreaper()
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     peak = {"tree_rss": 0, "processes": 0}
@@ -94,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     wall = time.monotonic() - started
     done.set()
     sampler.join()
+    orphans = reap_orphans(deadline_s=30)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = {
         "command": command,
@@ -103,6 +131,7 @@ def main(argv: list[str] | None = None) -> None:
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: KiB
         "peak_tree_rss_mb": round(peak["tree_rss"] / 2**20, 1),
         "max_processes": peak["processes"],
+        "orphans_reaped": orphans,
         "cpu_user_s": round(usage.ru_utime, 2),
         "cpu_system_s": round(usage.ru_stime, 2),
     }

@@ -61,3 +61,29 @@ def test_overlapping_runs_of_every_source_share_one_duckdb_file(make_project, tm
         output, _ = process.communicate(timeout=300)
         assert process.returncode == 0, output[-4000:]
     assert_every_table_complete(project)
+
+
+# Packages a step must find already imported by the forkserver (costly to import in every step).
+PRELOADED_PACKAGES = ("sqlalchemy", "alembic", "duckdb", "pyarrow", "numpy", "upath", "fsspec", "dagster_postgres",
+                      "dlt.normalize", "dlt.load", "dlt.destinations")
+STEP_IMPORTS = """
+import sys
+import rest_assets.orchestration.step_preload
+preloaded = set(sys.modules)
+from dagster import DagsterInstance, materialize
+from rest_assets.definitions import defs
+keys = [key for key in defs.resolve_asset_graph().get_all_asset_keys() if key.path[0] in ("datasync", "workhub")]
+assert materialize(list(defs.assets), resources=defs.resources, selection=keys, instance=DagsterInstance.get()).success
+print("\\n".join(sorted(set(sys.modules) - preloaded)))
+"""
+
+
+def test_steps_find_storage_dlt_duckdb_and_arrow_already_imported_by_the_forkserver(project, tmp_path):
+    """What a step imports after the forkserver's preload is paid again by every step, on a 2-core machine."""
+    done = subprocess.run([sys.executable, "-c", STEP_IMPORTS], env=cli_env(project, tmp_path), cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-4000:]
+    imported_by_step = done.stdout.split()
+    assert "dagster._core.execution.execute_in_process" in imported_by_step  # the probe sees the step's imports
+    late = [m for m in imported_by_step if any(m == p or m.startswith(p + ".") for p in PRELOADED_PACKAGES)]
+    assert late == [], late

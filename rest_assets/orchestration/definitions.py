@@ -48,7 +48,7 @@ def executor_from_env(api_count: int) -> ExecutorDefinition:
 
     Dagster's default runs only as many steps as there are CPUs, so five API syncs went
     in waves although they mostly wait on the network. The forkserver imports dagster,
-    dlt and the definitions once instead of in every step (~3 s each).
+    dlt and the definitions once instead of in every step (see step_preload).
     """
     if os.environ.get("REST_ASSETS_EXECUTOR") == "k8s":
         from dagster_k8s import k8s_job_executor
@@ -57,6 +57,6 @@ def executor_from_env(api_count: int) -> ExecutorDefinition:
     return multiprocess_executor.configured(
         {
             "max_concurrent": api_count,
-            "start_method": {"forkserver": {"preload_modules": ["rest_assets.definitions"]}},
+            "start_method": {"forkserver": {"preload_modules": ["rest_assets.orchestration.step_preload"]}},
         }
     )

@@ -226,6 +226,7 @@ def run_pass(spec: Pass, args, workroot: Path) -> dict:
             after = sim.stats()
             busy = machine_busy_seconds() - busy
             result.update(
+                command=portable(result["command"], workroot),
                 contender=contender,
                 sim_cpu_s=round(sim.cpu_seconds() - sim_cpu, 2),
                 machine_cpu_s=round(busy, 2),
@@ -258,6 +259,11 @@ def run_pass(spec: Pass, args, workroot: Path) -> dict:
 
 
 # --- output --------------------------------------------------------------------------------
+
+
+def portable(command: list[str], workroot: Path) -> list[str]:
+    """The command as it would be typed in the repository, so results from other machines compare."""
+    return [arg.replace(str(workroot), "<workdir>").replace(str(ROOT) + "/", "") for arg in command]
 
 
 def table(passes: list[dict]) -> str:
@@ -351,7 +357,9 @@ def main(argv: list[str] | None = None) -> None:
     started = datetime.now(timezone.utc)
     report = {
         "benchmark": "rest_assets issue #5", "started": started.isoformat(timespec="seconds"), "git": git(),
-        "machine": machine(), "args": {k: (sorted(v) if isinstance(v, set) else v) for k, v in vars(args).items()},
+        "machine": machine(),
+        "args": {k: (sorted(v) if isinstance(v, set) else portable([v], workroot)[0] if isinstance(v, str) else v)
+                 for k, v in vars(args).items()},
         "note": "the simulator runs in its own process on the same 2-core machine; its CPU is sim_cpu_s",
         "passes": [],
     }

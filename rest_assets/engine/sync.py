@@ -47,7 +47,7 @@ def sync_api(
             )
             normalize_info = pipeline.normalize()
             with warehouse.writer_lock():
-                load_info = pipeline.load()
+                load_info = pipeline.load(workers=warehouse.load_workers)
                 load_info.raise_on_failed_jobs()
                 tables = _describe_tables(warehouse, pipeline, [api.table_name(n) for n in names])
         except Exception as error:

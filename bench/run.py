@@ -133,11 +133,15 @@ def run_floor(sim: SimProcess, work: Path, args) -> dict:
     return result
 
 
+# dlt's own defaults for what importing rest_assets.engine changes (it only sets unset variables).
+STOCK_DLT_SETTINGS = {"DATA_WRITER__DISABLE_COMPRESSION": "false", "DATA_WRITER__BUFFER_MAX_ITEMS": "5000"}
+
+
 def run_stock(sim: SimProcess, work: Path, args) -> dict:
     db, progress = work / "stock.duckdb", work / "progress.json"
     command = [PYTHON, "-m", "bench.stock_dlt", "--duckdb", str(db), "--workdir", str(work / "dlt"),
                "--progress", str(progress)]
-    result = measured(command, work, base_env(sim), args.stock_timeout)
+    result = measured(command, work, {**base_env(sim), **STOCK_DLT_SETTINGS}, args.stock_timeout)
     result["rows"] = duckdb_counts(db)
     if progress.exists():
         result["details"] = json.loads(progress.read_text())

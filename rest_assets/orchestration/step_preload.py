@@ -3,9 +3,8 @@
 Each step is forked from the forkserver, so whatever is imported here is shared for
 free; whatever a step imports itself costs every step again. Dagster imports its
 instance storage (sqlalchemy, alembic) only when a step opens the instance, and dlt
-imports its normalizer, loader, DuckDB and Arrow on first use: ~0.6 s of CPU per step,
-which on two cores delayed every sync. The forkserver also runs Python with `-B`, so
-these modules were compiled from source again in every step.
+imports its normalizer, loader, DuckDB and Arrow on first use: ~0.6 s of CPU per step
+(py-spy), a third of a run's CPU, which on two cores delayed every sync.
 """
 
 import dagster._core.storage.base_storage  # noqa: F401

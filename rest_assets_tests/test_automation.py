@@ -186,8 +186,10 @@ def test_checks_pass_on_a_clean_table_and_fail_on_a_corrupted_one(project, insta
     table_checks = AssetSelection.checks_for_assets(clients) - AssetSelection.checks(
         *[k for k in project.definitions().resolve_asset_graph().get_check_keys_for_assets([clients]) if k.name == "freshness_check"]
     )
-    assert run(project, instance, AssetSelection.assets(clients) | table_checks).success
-    passed = check_results(run(project, instance, table_checks))
+    with_sync = check_results(run(project, instance, AssetSelection.assets(clients) | table_checks))  # in the sync's step
+    assert with_sync[("agency/clients", "primary_key_unique_and_not_null")].passed
+    assert with_sync[("agency/clients", "row_count")].metadata["row_count"].value == 30
+    passed = check_results(run(project, instance, table_checks))  # on their own
     assert passed[("agency/clients", "primary_key_unique_and_not_null")].passed
     assert passed[("agency/clients", "row_count")].metadata["row_count"].value == 30
 

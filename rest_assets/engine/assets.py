@@ -93,6 +93,7 @@ def build_api_assets(api: RestApi, destination: str = "duckdb") -> AssetsDefinit
     def _sync(context: AssetExecutionContext):
         if context.selected_asset_keys:
             yield from sync_api(context, api, getattr(context.resources, api.resource_key), context.resources.warehouse)
-        yield from run_table_checks(api, context.resources.warehouse, context.selected_asset_check_keys)
+        else:
+            yield from run_table_checks(api, context.resources.warehouse, context.selected_asset_check_keys)
 
     return _sync

@@ -6,7 +6,7 @@ separate op is one more process per API in every run, for two queries.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import AbstractSet, Iterator
 
 from dagster import AssetCheckKey, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, MetadataValue
 
@@ -35,23 +35,31 @@ def table_check_specs(api: RestApi) -> list[AssetCheckSpec]:
     ]
 
 
-def run_table_checks(api: RestApi, warehouse: Warehouse, check_keys: set[AssetCheckKey]) -> Iterator[AssetCheckResult]:
+def run_table_checks(api: RestApi, warehouse: Warehouse, check_keys: AbstractSet[AssetCheckKey]) -> Iterator[AssetCheckResult]:
+    """The checks on their own (no asset selected), on a client of their own."""
     if not check_keys:
         return
     with warehouse.sql_client(api.name) as client:
-        existing = warehouse.existing_tables(client)
-        for check_key in sorted(check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
-            name = next(n for n in api.resource_names if api.asset_key(n) == check_key.asset_key)
-            table = api.table_name(name)
-            if table not in existing:
-                yield AssetCheckResult(check_name=check_key.name, asset_key=check_key.asset_key, passed=True,
-                                       metadata={"note": "no rows loaded yet"})
-            elif check_key.name == ROW_COUNT_CHECK:
-                rows = client.execute_sql(f"select count(*) from {client.make_qualified_table_name(table)}")[0][0]
-                yield AssetCheckResult(check_name=ROW_COUNT_CHECK, asset_key=check_key.asset_key, passed=True,
-                                       metadata={"row_count": MetadataValue.int(rows)})
-            else:
-                yield _primary_key_result(client, api, name, client.make_qualified_table_name(table))
+        yield from table_check_results(api, warehouse, client, check_keys)
+
+
+def table_check_results(api: RestApi, warehouse: Warehouse, client, check_keys: AbstractSet[AssetCheckKey]) -> list[AssetCheckResult]:
+    """Evaluate the selected checks with an open SQL client on the API's dataset."""
+    existing = warehouse.existing_tables(client) if check_keys else set()
+    results = []
+    for check_key in sorted(check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
+        name = next(n for n in api.resource_names if api.asset_key(n) == check_key.asset_key)
+        table = api.table_name(name)
+        if table not in existing:
+            results.append(AssetCheckResult(check_name=check_key.name, asset_key=check_key.asset_key, passed=True,
+                                            metadata={"note": "no rows loaded yet"}))
+        elif check_key.name == ROW_COUNT_CHECK:
+            rows = client.execute_sql(f"select count(*) from {client.make_qualified_table_name(table)}")[0][0]
+            results.append(AssetCheckResult(check_name=ROW_COUNT_CHECK, asset_key=check_key.asset_key, passed=True,
+                                            metadata={"row_count": MetadataValue.int(rows)}))
+        else:
+            results.append(_primary_key_result(client, api, name, client.make_qualified_table_name(table)))
+    return results
 
 
 def _primary_key_result(client, api: RestApi, resource_name: str, table: str) -> AssetCheckResult:

@@ -11,6 +11,7 @@ import dlt
 from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue, TableColumn, TableSchema
 from dlt.common.schema import Schema
 
+from rest_assets.engine.checks import table_check_results
 from rest_assets.engine.connections import ApiConnection
 from rest_assets.engine.errors import explain
 from rest_assets.engine.http import RequestStats
@@ -27,7 +28,7 @@ def selected_resources(context: AssetExecutionContext, api: RestApi) -> list[str
 def sync_api(
     context: AssetExecutionContext, api: RestApi, connection: ApiConnection, warehouse: Warehouse
 ) -> Iterator[MaterializeResult]:
-    """Extract the selected resources, then load them in one package.
+    """Extract the selected resources, load them in one package, then run the selected table checks.
 
     dlt's steps run one by one so that only state restore and load hold the DuckDB
     writer lock; extract and normalize of different APIs overlap. A child resource
@@ -49,7 +50,11 @@ def sync_api(
             with warehouse.writer_lock():
                 load_info = pipeline.load(workers=warehouse.load_workers)
                 load_info.raise_on_failed_jobs()
-                tables = _describe_tables(warehouse, pipeline, [api.table_name(n) for n in names])
+                # While the lock and a connection are at hand: a second opening of the
+                # file, after waiting for the lock again, cost up to a second per API.
+                with pipeline.sql_client() as client:
+                    tables = _describe_tables(warehouse, client, [api.table_name(n) for n in names])
+                    check_results = table_check_results(api, warehouse, client, context.selected_asset_check_keys)
         except Exception as error:
             raise Failure(description=explain(api, error)) from error
         rows_loaded = normalize_info.row_counts if normalize_info else {}
@@ -72,6 +77,7 @@ def sync_api(
                     **_cursor_metadata(pipeline, api, name),
                 },
             )
+    yield from check_results
 
 
 def endpoint_pattern(base_url: str, endpoint_path: str) -> re.Pattern:
@@ -92,18 +98,17 @@ class TableFacts(NamedTuple):
     rows: int
 
 
-def _describe_tables(warehouse: Warehouse, pipeline: dlt.Pipeline, tables: Sequence[str]) -> dict[str, TableFacts]:
+def _describe_tables(warehouse: Warehouse, client, tables: Sequence[str]) -> dict[str, TableFacts]:
     """Each table's full name and rows after the load (0 for a resource that never had a row)."""
-    with pipeline.sql_client() as client:
-        existing = warehouse.existing_tables(client)
-        return {
-            table: TableFacts(
-                qualified_name=warehouse.table_name(client, table),
-                rows=client.execute_sql(f"select count(*) from {client.make_qualified_table_name(table)}")[0][0]
-                if table in existing else 0,
-            )
-            for table in tables
-        }
+    existing = warehouse.existing_tables(client)
+    return {
+        table: TableFacts(
+            qualified_name=warehouse.table_name(client, table),
+            rows=client.execute_sql(f"select count(*) from {client.make_qualified_table_name(table)}")[0][0]
+            if table in existing else 0,
+        )
+        for table in tables
+    }
 
 
 def column_schema(schema: Schema, table: str) -> TableSchema:

@@ -29,7 +29,7 @@ def one(api):
     pipeline = dlt.pipeline(pipeline_name=api.name, pipelines_dir=str(working_dir),
         destination=dlt.destinations.duckdb(credentials=str(wh.path)), dataset_name=api.name,
         progress=None if a.no_progress else dlt.progress.log(dump_system_stats=False))
-    with lock, wh.writer_lock():
+    with lock, wh.writing(pipeline):
         pipeline.sync_destination()
     t["sync_destination"] = time.monotonic() - t0; t0 = time.monotonic()
     if a.parallelized:
@@ -43,7 +43,7 @@ def one(api):
     pipeline.normalize(workers=a.normalize_workers)
     t["normalize"] = time.monotonic() - t0; t0 = time.monotonic()
     t["rss_after_normalize"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    with lock, wh.writer_lock():
+    with lock, wh.writing(pipeline):
         pipeline.load().raise_on_failed_jobs()
     t["load"] = time.monotonic() - t0
     import resource

@@ -39,7 +39,7 @@ def sync_api(
     stats = RequestStats()
     with warehouse.pipeline(api.name, context.run.run_id, progress_log=context.log) as pipeline:
         try:
-            with warehouse.writer_lock():
+            with warehouse.writing(pipeline):
                 pipeline.sync_destination()
             pipeline.extract(
                 build_source(api, connection, stats).with_resources(*names),
@@ -47,7 +47,7 @@ def sync_api(
                 workers=api.policy.max_concurrency,
             )
             normalize_info = pipeline.normalize()
-            with warehouse.writer_lock():
+            with warehouse.writing(pipeline):
                 load_info = pipeline.load(workers=warehouse.load_workers)
                 load_info.raise_on_failed_jobs()
                 # While the lock and a connection are at hand: a second opening of the

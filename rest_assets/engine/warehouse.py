@@ -6,11 +6,12 @@ import fcntl
 import logging
 import shutil
 import tempfile
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
 import dlt
+import duckdb
 from dagster import ConfigurableResource
 from dlt.common.destination.reference import TDestinationReferenceArg
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
@@ -71,18 +72,32 @@ class Warehouse(ConfigurableResource):
         return 1 if self.is_duckdb else 20
 
     def dlt_destination(self) -> TDestinationReferenceArg:
-        if not self.is_duckdb:
-            return self.destination
-        credentials = DuckDbCredentials(str(self.path), global_config={"memory_limit": self.duckdb_memory_limit})
-        return dlt.destinations.duckdb(credentials=credentials)
+        return dlt.destinations.duckdb(credentials=self._duckdb_credentials()) if self.is_duckdb else self.destination
 
-    def writer_lock(self):
-        """Serialize DuckDB access across processes: DuckDB allows one writing process per file.
+    def _duckdb_credentials(self, connection: duckdb.DuckDBPyConnection | None = None) -> DuckDbCredentials:
+        return DuckDbCredentials(connection or str(self.path), global_config={"memory_limit": self.duckdb_memory_limit})
 
-        Only state restore and load hold it, so sources still extract in parallel.
-        Server databases take concurrent writers themselves.
+    @contextmanager
+    def writing(self, pipeline: dlt.Pipeline) -> Iterator[None]:
+        """Hold the DuckDB writer lock, with one connection for all of the pipeline's work under it.
+
+        DuckDB allows one writing process per file, so only state restore, load and the
+        checks hold the lock, and sources still extract in parallel. Left to itself, dlt
+        opens and closes the file for every load job, and every close checkpoints: that was
+        most of the load's time, all of it under the lock. Server databases take concurrent
+        writers themselves.
         """
-        return self._file_lock() if self.is_duckdb else nullcontext()
+        if not self.is_duckdb:
+            yield
+            return
+        with self._file_lock(), duckdb.connect(str(self.path)) as connection:
+            config = pipeline.destination.config_params
+            own_credentials = config.get("credentials")
+            config["credentials"] = self._duckdb_credentials(connection)  # dlt borrows it, never closes it
+            try:
+                yield
+            finally:
+                config["credentials"] = own_credentials
 
     @contextmanager
     def _file_lock(self) -> Iterator[None]:
@@ -118,10 +133,10 @@ class Warehouse(ConfigurableResource):
     @contextmanager
     def sql_client(self, dataset: str) -> Iterator[Any]:
         """dlt's SQL client on one dataset, for reading (checks); under the DuckDB lock."""
-        with tempfile.TemporaryDirectory(dir=self._working_root()) as working_dir, self.writer_lock():
+        with tempfile.TemporaryDirectory(dir=self._working_root()) as working_dir:
             reader = dlt.pipeline(pipeline_name=f"{dataset}_reader", pipelines_dir=working_dir,
                                   destination=self.dlt_destination(), dataset_name=dataset)
-            with reader.sql_client() as client:
+            with self.writing(reader), reader.sql_client() as client:
                 yield client
 
     @staticmethod

@@ -87,3 +87,32 @@ def test_steps_find_storage_dlt_duckdb_and_arrow_already_imported_by_the_forkser
     assert "dagster._core.execution.execute_in_process" in imported_by_step  # the probe sees the step's imports
     late = [m for m in imported_by_step if any(m == p or m.startswith(p + ".") for p in PRELOADED_PACKAGES)]
     assert late == [], late
+
+
+FORKSERVER_CHILDREN = """
+import os, sys
+sys.argv = {argv!r}
+import rest_assets.definitions
+children = [pid for pid in os.listdir("/proc") if pid.isdigit()
+            and open(f"/proc/{{pid}}/stat").read().rsplit(")", 1)[1].split()[1] == str(os.getpid())]
+print("\\n".join(open(f"/proc/{{pid}}/cmdline").read().replace("\\0", " ") for pid in children))
+"""
+
+
+def started_children(argv: list[str], project, tmp_path) -> str:
+    code = FORKSERVER_CHILDREN.format(argv=argv)
+    done = subprocess.run([sys.executable, "-c", code], env=cli_env(project, tmp_path), cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-4000:]
+    return done.stdout
+
+
+def test_a_run_executing_command_starts_the_step_forkserver_while_loading_the_definitions(project, tmp_path):
+    """Its preload then overlaps the run's creation instead of delaying the first step."""
+    children = started_children([DAGSTER, "asset", "materialize", "-m", "rest_assets.definitions"], project, tmp_path)
+    assert "multiprocessing.forkserver" in children and "rest_assets.orchestration.step_preload" in children
+
+
+def test_processes_that_do_not_execute_runs_start_no_forkserver(project, tmp_path):
+    for argv in ([DAGSTER, "dev"], [DAGSTER, "api", "grpc"], [DAGSTER, "asset", "list"]):
+        assert "multiprocessing.forkserver" not in started_children(argv, project, tmp_path), argv

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
-from dagster import Definitions, ExecutorDefinition, multiprocess_executor
+from dagster import Definitions
 
 from rest_assets.apis import load_apis
 from rest_assets.engine.assets import build_api_assets
 from rest_assets.engine.warehouse import Warehouse
 from rest_assets.orchestration.checks import build_freshness_checks
+from rest_assets.orchestration.executor import executor_from_env
 from rest_assets.orchestration.schedules import build_schedule, planned_syncs
 from rest_assets.orchestration.sensors import (
     build_automation_sensor,
@@ -40,23 +39,4 @@ def build_definitions() -> Definitions:
         ],
         resources={"warehouse": warehouse, **{api.resource_key: api.connection for api in apis}},
         executor=executor_from_env(len(apis)),
-    )
-
-
-def executor_from_env(api_count: int) -> ExecutorDefinition:
-    """One process per API step, all at once; REST_ASSETS_EXECUTOR=k8s makes each a Kubernetes job.
-
-    Dagster's default runs only as many steps as there are CPUs, so five API syncs went
-    in waves although they mostly wait on the network. The forkserver imports dagster,
-    dlt and the definitions once instead of in every step (see step_preload).
-    """
-    if os.environ.get("REST_ASSETS_EXECUTOR") == "k8s":
-        from dagster_k8s import k8s_job_executor
-
-        return k8s_job_executor
-    return multiprocess_executor.configured(
-        {
-            "max_concurrent": api_count,
-            "start_method": {"forkserver": {"preload_modules": ["rest_assets.orchestration.step_preload"]}},
-        }
     )

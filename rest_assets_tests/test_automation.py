@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import duckdb
@@ -13,6 +14,7 @@ from dagster import (
     AssetSelection,
     DagsterInstance,
     DagsterRunStatus,
+    FreshnessPolicy,
     RunRequest,
     SkipReason,
     build_run_status_sensor_context,
@@ -37,7 +39,7 @@ def run(project, instance, selection, raise_on_error=True):
     """Materialize (or check) into a given instance, so sensors can read its history."""
     defs = project.definitions()
     return materialize(
-        [*defs.assets, *defs.asset_checks], resources=defs.resources, instance=instance,
+        list(defs.assets), resources=defs.resources, instance=instance,
         selection=selection, raise_on_error=raise_on_error,
     )
 
@@ -174,18 +176,25 @@ def check_results(result) -> dict[tuple[str, str], object]:
     return {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
 
 
-def test_every_asset_has_key_row_count_and_freshness_checks(project):
+def test_every_asset_has_key_and_row_count_checks(project):
     graph = project.definitions().resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         names = {check.name for check in graph.get_check_keys_for_assets([key])}
-        assert names == {"primary_key_unique_and_not_null", "row_count", "freshness_check"}, key
+        assert names == {"primary_key_unique_and_not_null", "row_count"}, key
+
+
+def test_every_asset_must_be_fresh_by_each_tick_of_its_fastest_schedule(project, monkeypatch):
+    monkeypatch.setenv("REST_ASSETS_TIMEZONE", "Europe/Berlin")
+    graph = project.definitions().resolve_asset_graph()
+    policies = {key.to_user_string(): graph.get(key).freshness_policy for key in graph.get_all_asset_keys()}
+    assert policies["resourcing/logged_time"] == FreshnessPolicy.cron("*/15 * * * *", timedelta(minutes=15), "Europe/Berlin")
+    daily = FreshnessPolicy.cron("0 3 * * *", timedelta(days=1), "Europe/Berlin")
+    assert {key for key, policy in policies.items() if policy != daily} == {"resourcing/logged_time"}
 
 
 def test_checks_pass_on_a_clean_table_and_fail_on_a_corrupted_one(project, instance):
     clients = AssetKey(["agency", "clients"])
-    table_checks = AssetSelection.checks_for_assets(clients) - AssetSelection.checks(
-        *[k for k in project.definitions().resolve_asset_graph().get_check_keys_for_assets([clients]) if k.name == "freshness_check"]
-    )
+    table_checks = AssetSelection.checks_for_assets(clients)
     with_sync = check_results(run(project, instance, AssetSelection.assets(clients) | table_checks))  # in the sync's step
     assert with_sync[("agency/clients", "primary_key_unique_and_not_null")].passed
     assert with_sync[("agency/clients", "row_count")].metadata["row_count"].value == 30

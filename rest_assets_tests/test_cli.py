@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
+from dagster import AssetKey, DagsterInstance
 
 from rest_assets.apis import load_apis
 from rest_assets_tests.conftest import REPO_ROOT, clean_env, project_env
@@ -116,3 +118,26 @@ def test_a_run_executing_command_starts_the_step_forkserver_while_loading_the_de
 def test_processes_that_do_not_execute_runs_start_no_forkserver(project, tmp_path):
     for argv in ([DAGSTER, "dev"], [DAGSTER, "api", "grpc"], [DAGSTER, "asset", "list"]):
         assert "multiprocessing.forkserver" not in started_children(argv, project, tmp_path), argv
+
+
+def test_dagsters_daemon_evaluates_the_freshness_policies(project, tmp_path):
+    """A just-materialized asset passes its policy; one never materialized has no state to judge yet."""
+    env = cli_env(project, tmp_path)
+    done = materialize_cli(env, "agency/clients")
+    output, _ = done.communicate(timeout=300)
+    assert done.returncode == 0, output[-4000:]
+    clients, projects = AssetKey(["agency", "clients"]), AssetKey(["agency", "projects"])
+    daemon = subprocess.Popen([str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w", "workspace.yaml"],
+                              cwd=REPO_ROOT, env={**env, "FRESHNESS_DAEMON_INTERVAL_SECONDS": "1"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+            deadline, states = time.monotonic() + 180, {}
+            while time.monotonic() < deadline and len(states) < 2:
+                states = {key.to_user_string(): record.freshness_state.value
+                          for key, record in instance.get_freshness_state_records([clients, projects]).items()}
+                time.sleep(1)
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=60)
+    assert states == {"agency/clients": "PASS", "agency/projects": "UNKNOWN"}

@@ -41,9 +41,8 @@ def test_full_sync_rerun_incremental_and_checks_on_postgres(pg_project):
     defs = project.definitions()
     assert {kind for node in defs.resolve_asset_graph().asset_nodes for kind in node.kinds} == {"dlt", "postgres"}
     with DagsterInstance.ephemeral() as instance:
-        everything = AssetSelection.all() | AssetSelection.all_asset_checks()
-        first = materialize([*defs.assets, *defs.asset_checks], resources=defs.resources, instance=instance,
-                            selection=everything - AssetSelection.checks(*_freshness(defs)))
+        first = materialize(list(defs.assets), resources=defs.resources, instance=instance,
+                            selection=AssetSelection.all())  # with each asset's table checks
         assert first.success
         assert landed_counts(project) == expected_counts(project)
         assert all(check.passed for check in first.get_asset_check_evaluations())
@@ -60,10 +59,6 @@ def test_full_sync_rerun_incremental_and_checks_on_postgres(pg_project):
     assert query(project.database, "select minutes from resourcing.logged_time where id = 5") == [(777,)]
     table_name = first.asset_materializations_for_node("agency_sync")[0].metadata["dagster/table_name"].value
     assert table_name.startswith(f"{project.database}.agency.")
-
-
-def _freshness(defs):
-    return [key for key in defs.resolve_asset_graph().asset_check_keys if key.name == "freshness_check"]
 
 
 def test_production_instance_stores_runs_in_postgres(project, monkeypatch, tmp_path):

@@ -89,13 +89,12 @@ def test_a_config_module_outside_the_package_becomes_assets_lineage_schedule_and
     schedule = defs.get_repository_def().get_schedule_def("helpdesk_schedule")
     assert schedule.cron_schedule == "0 * * * *"
     assert {k.name for k in graph.get_check_keys_for_assets([tickets, comments])} == {
-        "primary_key_unique_and_not_null", "row_count", "freshness_check"}
+        "primary_key_unique_and_not_null", "row_count"}
+    assert graph.get(comments).freshness_policy.deadline_cron == "0 * * * *"
 
     with DagsterInstance.ephemeral() as instance:
-        selection = AssetSelection.groups("helpdesk") | AssetSelection.checks_for_assets(tickets, comments)
-        result = materialize([*defs.assets, *defs.asset_checks], resources=defs.resources, instance=instance,
-                             selection=selection - AssetSelection.checks(
-                                 *[k for k in graph.asset_check_keys if k.name == "freshness_check"]))
+        result = materialize(list(defs.assets), resources=defs.resources, instance=instance,
+                             selection=AssetSelection.groups("helpdesk"))
     assert result.success
     assert project.count("helpdesk", "tickets") == 60
     assert project.count("helpdesk", "comments") == 180

@@ -63,7 +63,8 @@ class GraphQL:
 
 
 ASSETS = """{ assetNodes { assetKey { path } dependencyKeys { path } groupName kinds
-  assetChecksOrError { ... on AssetChecks { checks { name } } } } }"""
+  assetChecksOrError { ... on AssetChecks { checks { name } } }
+  internalFreshnessPolicy { ... on CronFreshnessPolicy { deadlineCron lowerBoundDeltaSeconds timezone } } } }"""
 LOCATION = """{ workspaceOrError { ... on Workspace { locationEntries { name } } } }"""
 SCHEDULES_AND_SENSORS = """query($selector: RepositorySelector!) {
   schedulesOrError(repositorySelector: $selector) { ... on Schedules { results { name cronSchedule } } }
@@ -81,7 +82,10 @@ def test_ui_shows_graph_lineage_schedules_sensors_checks_and_launches_a_run(webs
     assert all({"dlt", "duckdb"} <= set(n["kinds"]) for n in nodes.values())
     for node in nodes.values():
         checks = {c["name"] for c in node["assetChecksOrError"]["checks"]}
-        assert checks == {"primary_key_unique_and_not_null", "row_count", "freshness_check"}
+        assert checks == {"primary_key_unique_and_not_null", "row_count"}
+    assert nodes["resourcing/logged_time"]["internalFreshnessPolicy"] == {
+        "deadlineCron": "*/15 * * * *", "lowerBoundDeltaSeconds": 900, "timezone": "UTC"}
+    assert all(n["internalFreshnessPolicy"]["deadlineCron"] for n in nodes.values())
 
     (location,) = webserver(LOCATION)["workspaceOrError"]["locationEntries"]
     selector = {"repositoryLocationName": location["name"], "repositoryName": "__repository__"}
@@ -89,8 +93,7 @@ def test_ui_shows_graph_lineage_schedules_sensors_checks_and_launches_a_run(webs
     schedules = {s["name"]: s["cronSchedule"] for s in found["schedulesOrError"]["results"]}
     assert schedules["resourcing_logged_time_schedule"] == "*/15 * * * *" and len(schedules) == 6
     sensors = {s["name"] for s in found["sensorsOrError"]["results"]}
-    assert {"resourcing_logged_time_changes", "rest_assets_automation", "rest_assets_freshness",
-            "rest_assets_failure_alerts"} <= sensors
+    assert {"resourcing_logged_time_changes", "rest_assets_automation", "rest_assets_failure_alerts"} <= sensors
 
     params = {"selector": {**selector, "jobName": "__ASSET_JOB", "assetSelection": [{"path": ["agency", "clients"]}]}}
     launched = webserver(LAUNCH, params=params)["launchRun"]

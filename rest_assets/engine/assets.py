@@ -1,13 +1,16 @@
 """Turn a RestApi into one subsettable Dagster multi-asset, one asset per dlt resource."""
 
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping
 
 from dagster import (
     AssetExecutionContext,
+    AssetKey,
     AssetsDefinition,
     AssetSpec,
     AutomationCondition,
+    FreshnessPolicy,
     TableColumn,
     TableSchema,
     multi_asset,
@@ -32,6 +35,7 @@ class RestApiTranslator(DagsterDltTranslator):
 
     api: RestApi = None
     destination: str = "duckdb"
+    freshness_policies: Mapping[AssetKey, FreshnessPolicy] = field(default_factory=dict)
 
     def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
         name = data.resource.name
@@ -47,6 +51,7 @@ class RestApiTranslator(DagsterDltTranslator):
             owners=list(self.api.owners),
             tags={"api": self.api.name},
             automation_condition=AutomationCondition.eager() if parent else None,
+            freshness_policy=self.freshness_policies.get(self.api.asset_key(name)),
             metadata={
                 "endpoint": self.api.endpoint_path(name),
                 "primary_key": str(self.api.setting(name, "primary_key")),
@@ -74,8 +79,10 @@ def concurrency_pool(api: RestApi) -> str:
     return f"{api.name}_api"
 
 
-def build_api_assets(api: RestApi, destination: str = "duckdb") -> AssetsDefinition:
-    translator = RestApiTranslator(api=api, destination=destination)
+def build_api_assets(
+    api: RestApi, destination: str = "duckdb", freshness_policies: Mapping[AssetKey, FreshnessPolicy] | None = None
+) -> AssetsDefinition:
+    translator = RestApiTranslator(api=api, destination=destination, freshness_policies=freshness_policies or {})
     source = build_source(api)
     specs = [
         translator.get_asset_spec(DltResourceTranslatorData(resource=resource, pipeline=None))

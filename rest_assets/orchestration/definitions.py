@@ -7,14 +7,13 @@ from dagster import Definitions
 from rest_assets.apis import load_apis
 from rest_assets.engine.assets import build_api_assets
 from rest_assets.engine.warehouse import Warehouse
-from rest_assets.orchestration.checks import build_freshness_checks
 from rest_assets.orchestration.executor import executor_from_env
+from rest_assets.orchestration.freshness import freshness_policies
 from rest_assets.orchestration.schedules import build_schedule, planned_syncs
 from rest_assets.orchestration.sensors import (
     build_automation_sensor,
     build_change_sensors,
     build_failure_alerts,
-    build_freshness_sensor,
 )
 
 
@@ -25,16 +24,14 @@ def build_definitions() -> Definitions:
     """
     apis = load_apis()
     syncs = planned_syncs(apis)
-    freshness_checks = build_freshness_checks(syncs)
     warehouse = Warehouse.from_env()
+    freshness = freshness_policies(syncs)
     return Definitions(
-        assets=[build_api_assets(api, warehouse.destination) for api in apis],
-        asset_checks=freshness_checks,
+        assets=[build_api_assets(api, warehouse.destination, freshness) for api in apis],
         schedules=[build_schedule(sync) for sync in syncs],
         sensors=[
             *build_change_sensors(apis),
             build_automation_sensor(),
-            build_freshness_sensor(freshness_checks),
             build_failure_alerts(apis),
         ],
         resources={"warehouse": warehouse, **{api.resource_key: api.connection for api in apis}},

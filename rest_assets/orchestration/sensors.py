@@ -1,4 +1,4 @@
-"""Sensors: changes in incremental resources, declarative automation, freshness, and failure alerts."""
+"""Sensors: changes in incremental resources, declarative automation, and failure alerts."""
 
 
 import json
@@ -7,7 +7,6 @@ from typing import Sequence
 
 import requests
 from dagster import (
-    AssetChecksDefinition,
     AssetSelection,
     AutomationConditionSensorDefinition,
     DagsterEventType,
@@ -17,13 +16,11 @@ from dagster import (
     SensorDefinition,
     SensorEvaluationContext,
     SkipReason,
-    build_sensor_for_freshness_checks,
     run_failure_sensor,
     sensor,
 )
 
 from rest_assets.engine.probe import changed_since, incremental_resources
-from rest_assets.orchestration.checks import quiet_supersession
 from rest_assets.engine.spec import RestApi
 
 WEBHOOK_ENV_VAR = "REST_ASSETS_ALERT_WEBHOOK_URL"
@@ -72,13 +69,6 @@ def build_automation_sensor() -> AutomationConditionSensorDefinition:
     return AutomationConditionSensorDefinition(
         "rest_assets_automation", target=AssetSelection.all(), default_status=DefaultSensorStatus.RUNNING
     )
-
-
-def build_freshness_sensor(checks: Sequence[AssetChecksDefinition]) -> SensorDefinition:
-    with quiet_supersession():
-        return build_sensor_for_freshness_checks(
-            freshness_checks=checks, name="rest_assets_freshness", default_status=DefaultSensorStatus.RUNNING
-        )
 
 
 def build_failure_alerts(apis: Sequence[RestApi]) -> SensorDefinition:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.forkserver
 import os
-import sys
 
 from dagster import ExecutorDefinition, multiprocess_executor
 
@@ -28,7 +27,6 @@ def executor_from_env(api_count: int) -> ExecutorDefinition:
         from dagster_k8s import k8s_job_executor
 
         return k8s_job_executor
-    start_forkserver_if_executing_a_run(sys.argv)
     return multiprocess_executor.configured(
         {"max_concurrent": api_count, "start_method": {"forkserver": {"preload_modules": FORKSERVER_PRELOAD[1:]}}}
     )
@@ -39,11 +37,16 @@ def start_forkserver_if_executing_a_run(argv: list[str]) -> bool:
 
     Dagster starts it only when the first step launches, after the run's creation has
     written a planned event for every asset and check; its preload then held back every
-    step by ~3 s of imports. Started here, the two overlap on the two cores. Other
-    processes (webserver, daemon, code server, tests) never pay for a forkserver.
+    step by ~3 s of imports. Started before the definitions import dlt, the preload
+    overlaps that import and the run's creation on the second core. Other processes
+    (webserver, daemon, code server, tests) never pay for a forkserver.
     """
     command = tuple(argv[1:3])
-    if command not in RUN_EXECUTING_COMMANDS or multiprocessing.parent_process() is not None:
+    if (
+        command not in RUN_EXECUTING_COMMANDS
+        or multiprocessing.parent_process() is not None
+        or os.environ.get("REST_ASSETS_EXECUTOR") == "k8s"
+    ):
         return False
     multiprocessing.forkserver.set_forkserver_preload(FORKSERVER_PRELOAD)
     multiprocessing.forkserver.ensure_running()

@@ -92,9 +92,10 @@ def test_steps_find_storage_dlt_duckdb_and_arrow_already_imported_by_the_forkser
 
 
 FORKSERVER_CHILDREN = """
-import os, sys
+import gc, os, sys
 sys.argv = {argv!r}
 import rest_assets.definitions
+print("frozen objects:", gc.get_freeze_count())
 children = [pid for pid in os.listdir("/proc") if pid.isdigit()
             and open(f"/proc/{{pid}}/stat").read().rsplit(")", 1)[1].split()[1] == str(os.getpid())]
 print("\\n".join(open(f"/proc/{{pid}}/cmdline").read().replace("\\0", " ") for pid in children))
@@ -111,13 +112,15 @@ def started_children(argv: list[str], project, tmp_path) -> str:
 
 def test_a_run_executing_command_starts_the_step_forkserver_while_loading_the_definitions(project, tmp_path):
     """Its preload then overlaps the run's creation instead of delaying the first step."""
-    children = started_children([DAGSTER, "asset", "materialize", "-m", "rest_assets.definitions"], project, tmp_path)
-    assert "multiprocessing.forkserver" in children and "rest_assets.orchestration.step_preload" in children
+    output = started_children([DAGSTER, "asset", "materialize", "-m", "rest_assets.definitions"], project, tmp_path)
+    assert "multiprocessing.forkserver" in output and "rest_assets.orchestration.step_preload" in output
+    assert int(output.split("frozen objects:")[1].split()[0]) > 100_000, "the loaded definitions are frozen"
 
 
 def test_processes_that_do_not_execute_runs_start_no_forkserver(project, tmp_path):
     for argv in ([DAGSTER, "dev"], [DAGSTER, "api", "grpc"], [DAGSTER, "asset", "list"]):
-        assert "multiprocessing.forkserver" not in started_children(argv, project, tmp_path), argv
+        output = started_children(argv, project, tmp_path)
+        assert "multiprocessing.forkserver" not in output and "frozen objects: 0" in output, argv
 
 
 def test_dagsters_daemon_evaluates_the_freshness_policies(project, tmp_path):

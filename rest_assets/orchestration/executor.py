@@ -32,22 +32,26 @@ def executor_from_env(api_count: int) -> ExecutorDefinition:
     )
 
 
-def start_forkserver_if_executing_a_run(argv: list[str]) -> bool:
-    """Start the step forkserver now, in a process that loads the definitions to execute a run itself.
+def executes_a_run(argv: list[str]) -> bool:
+    """Whether this process loads the definitions to execute a run itself, with this executor.
+
+    Other processes (webserver, daemon, code server, tests) get neither an early
+    forkserver nor frozen objects.
+    """
+    return (
+        tuple(argv[1:3]) in RUN_EXECUTING_COMMANDS
+        and multiprocessing.parent_process() is None
+        and os.environ.get("REST_ASSETS_EXECUTOR") != "k8s"
+    )
+
+
+def start_step_forkserver() -> None:
+    """Start the forkserver that the executor will fork steps from, with its preload.
 
     Dagster starts it only when the first step launches, after the run's creation has
     written a planned event for every asset and check; its preload then held back every
     step by ~3 s of imports. Started before the definitions import dlt, the preload
-    overlaps that import and the run's creation on the second core. Other processes
-    (webserver, daemon, code server, tests) never pay for a forkserver.
+    overlaps that import and the run's creation on the second core.
     """
-    command = tuple(argv[1:3])
-    if (
-        command not in RUN_EXECUTING_COMMANDS
-        or multiprocessing.parent_process() is not None
-        or os.environ.get("REST_ASSETS_EXECUTOR") == "k8s"
-    ):
-        return False
     multiprocessing.forkserver.set_forkserver_preload(FORKSERVER_PRELOAD)
     multiprocessing.forkserver.ensure_running()
-    return True

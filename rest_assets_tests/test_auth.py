@@ -14,3 +14,9 @@ def test_token_is_refreshed_before_expiry_during_a_long_run(make_project):
     assert len(token_requests) >= 2, "a run longer than the token's life must fetch new tokens"
     assert all(r.status == 200 for r in api_requests), "no request may go out with an expired token"
     assert project.count("datasync", "jobs") == 3000
+
+
+def test_resources_extracted_in_parallel_share_one_token(make_project):
+    project = make_project(sizes={"datasync": {"jobs": 600, "connections": 600, "workspaces": 600}}, latency_seconds=0.02)
+    assert project.materialize("datasync").success
+    assert len([r for r in project.sim.requests if r.path == "/oauth/token"]) == 1

@@ -9,6 +9,8 @@ matching dlt auth object.
 from __future__ import annotations
 
 import os
+import threading
+from typing import ClassVar
 
 import pendulum
 from dagster import ConfigurableResource, EnvVar
@@ -103,7 +105,14 @@ class EarlyRefreshClientCredentials(OAuth2ClientCredentials):
     registers on each request it signs.
     """
 
+    # dlt's check-then-fetch is unguarded: resources extracted in parallel each fetched
+    # a token at the start of a run (3 for datasync's 3 resources), not one between them.
+    _token_lock: ClassVar[threading.Lock] = threading.Lock()
+
     def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        with self._token_lock:
+            if self.access_token is None or self.is_token_expired():
+                self.obtain_token()
         request = super().__call__(request)
         request.register_hook("response", self._refresh_once_on_401)
         return request
@@ -116,8 +125,9 @@ class EarlyRefreshClientCredentials(OAuth2ClientCredentials):
     def _refresh_once_on_401(self, response: Response, **send_kwargs) -> Response:
         if response.status_code != 401:
             return response
-        if response.request.headers.get("Authorization") == f"Bearer {self.access_token}":
-            self.obtain_token()  # else another request has already replaced the stale token
+        with self._token_lock:
+            if response.request.headers.get("Authorization") == f"Bearer {self.access_token}":
+                self.obtain_token()  # else another request has already replaced the stale token
         retry = response.request.copy()
         retry.headers["Authorization"] = f"Bearer {self.access_token}"
         response.close()

@@ -87,7 +87,7 @@ def _guarded(resources: Sequence[EndpointResource], defaults: EndpointResourceBa
         selector = endpoint.get("data_selector", default_endpoint.get("data_selector"))
         if selector is not None:
             # Compiled once: dlt parses a string selector again for every page, and
-            # jsonpath-ng builds its parser on each parse (~2 CPU s per 1,000 pages).
+            # jsonpath-ng builds its parser on each parse (0.64 ms a page here).
             endpoint["data_selector"] = selector = jsonpath.compile_path(selector)
         paginator = create_paginator(copy.deepcopy(endpoint.get("paginator", default_endpoint.get("paginator"))))
         if paginator is not None:

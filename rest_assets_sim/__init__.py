@@ -8,7 +8,7 @@
 One server on 127.0.0.1 serves every API under its own path prefix (see
 `Simulator.base_urls`). Records are pure functions of (seed, api, resource,
 index), generated per page, so large datasets cost no memory; `update_rows`,
-`add_rows` and `rename_keys` mutate them through small overlays; `hooks` can
+`add_rows`, `delete_rows`, `restore_rows` and `rename_keys` mutate them through small overlays; `hooks` can
 replace any response (fault injection, see `rest_assets_sim.faults`);
 `requests` logs every request. `Simulator(tls=True)` serves HTTPS with the
 test-only certificate `CA_BUNDLE`.

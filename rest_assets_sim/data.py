@@ -239,12 +239,13 @@ class Table:
         self.clock: datetime | None = None  # last timestamp given by `touch`
         self.added_parent: dict[int, list[int]] = {}  # parent index -> added child indices
         self.renamed: dict[int, Any] = {}  # row index -> key given by `rename`
+        self.deleted: set[int] = set()  # row indices the API no longer lists
 
     def key(self, i: int):
         return self.renamed[i] if i in self.renamed else self.spec.codec.encode(self.salt, i)
 
-    def index(self, key) -> int:
-        """Row index of a primary-key value; KeyError if no such row."""
+    def index(self, key, include_deleted: bool = False) -> int:
+        """Row index of a primary-key value; KeyError if no such row (or it is deleted)."""
         renamed = next((i for i, new in self.renamed.items() if str(new) == str(key)), None)
         if renamed is not None:
             return renamed
@@ -252,7 +253,7 @@ class Table:
             i = self.spec.codec.decode(self.salt, key)
         except (TypeError, ValueError):
             raise KeyError(key) from None
-        if not (0 <= i < self.total and str(self.key(i)) == str(key)):
+        if not (0 <= i < self.total and str(self.key(i)) == str(key)) or (i in self.deleted and not include_deleted):
             raise KeyError(key)
         return i
 
@@ -277,19 +278,20 @@ class Table:
     def view(self, since: str | None = None) -> IndexView:
         """All rows, or (with `since`) those whose spec.since field is >= since."""
         if since is None:
-            return IndexView(0, self.total)
+            return IndexView(0, self.total, holes=self.deleted)
         field = self.spec.since.field
         # Base values of the field increase with i, so the passing base rows are a suffix.
         first = bisect_left(range(self.base), since, key=lambda i: self.base_row(i)[field])
         overlaid = {i for i, ch in self.changes.items() if field in ch} | set(range(self.base, self.total))
-        passing = [i for i in overlaid if self.row(i)[field] >= since]
-        return IndexView(first, self.base, holes=overlaid, extras=passing)
+        passing = [i for i in overlaid - self.deleted if self.row(i)[field] >= since]
+        return IndexView(first, self.base, holes=overlaid | self.deleted, extras=passing)
 
     def child_view(self, parent_index: int) -> IndexView:
         """The rows of one parent, in order."""
         lo = parent_index * self.per_parent if parent_index < self.parent.base else 0
         hi = lo + self.per_parent if parent_index < self.parent.base else 0
-        return IndexView(lo, hi, extras=self.added_parent.get(parent_index, ()))
+        extras = [i for i in self.added_parent.get(parent_index, ()) if i not in self.deleted]
+        return IndexView(lo, hi, holes=self.deleted, extras=extras)
 
     # -- mutations
 
@@ -309,6 +311,14 @@ class Table:
         stamp = {self.spec.touch: self.tick()} if self.spec.touch else {}
         for i in indices:
             self.changes.setdefault(i, {}).update(stamp, **changes)
+
+    def delete(self, keys: list) -> None:
+        """Stop listing these rows (a child's listing goes with its deleted parent)."""
+        self.deleted.update([self.index(k) for k in keys])  # validate all before deleting any
+
+    def restore(self, keys: list) -> None:
+        """List deleted rows again, as they were."""
+        self.deleted.difference_update([self.index(k, include_deleted=True) for k in keys])
 
     def rename(self, renames: dict) -> None:
         """Give rows new keys (any string); their children's parent references follow."""

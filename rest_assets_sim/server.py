@@ -245,6 +245,16 @@ class Simulator:
         with self._lock:
             return self._data.add(api, resource, n)
 
+    def delete_rows(self, api: str, resource: str, ids: list) -> None:
+        """Stop listing records (by primary key), as an API does after a deletion; a deleted parent's children go too."""
+        with self._lock:
+            self._data.table(api, resource).delete(list(ids))
+
+    def restore_rows(self, api: str, resource: str, ids: list) -> None:
+        """List deleted records again, unchanged."""
+        with self._lock:
+            self._data.table(api, resource).restore(list(ids))
+
     def rename_keys(self, api: str, resource: str, renames: dict) -> None:
         """Give records new primary keys (e.g. ids holding "/", "..", "?", "#", "%"); children follow."""
         with self._lock:

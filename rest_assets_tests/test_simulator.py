@@ -333,6 +333,28 @@ def test_update_and_add_rows_show_up_in_full_syncs(make_sim):
         sim.update_rows("taskrouter", "workers", ["WKnot-a-sid"], {})
 
 
+def test_deleted_rows_are_no_longer_listed_and_restored_rows_come_back(make_sim):
+    sim = make_sim(sizes={"resourcing": {"logged_time": 12}, "taskrouter": {"workspaces": 3, "workers": 2}})
+    s, url = session(sim, "resourcing"), sim.base_urls["resourcing"] + "/logged-time"
+    sim.update_rows("resourcing", "logged_time", [4], {"note": "edited"})
+    sim.delete_rows("resourcing", "logged_time", [2, 4, 11])
+    listed = [r["id"] for r in walk_resourcing(s, url, per_page=5)[0]]
+    assert listed == [1, 3, 5, 6, 7, 8, 9, 10, 12] == [r["id"] for r in sim.expected_rows("resourcing", "logged_time")]
+    since = [r["id"] for r in walk_resourcing(s, url, modified_since=sim.env()["RESOURCING_START_DATE"])[0]]
+    assert since == listed, "an edited row that was deleted is not listed as changed either"
+    with pytest.raises(KeyError):
+        sim.update_rows("resourcing", "logged_time", [2], {})
+    sim.restore_rows("resourcing", "logged_time", [4])
+    assert [r for r in sim.expected_rows("resourcing", "logged_time") if r["id"] == 4][0]["note"] == "edited"
+
+    workspaces = sim.expected_rows("taskrouter", "workspaces")
+    sim.delete_rows("taskrouter", "workspaces", [workspaces[1]["sid"]])
+    workers = walk(sim, "taskrouter", "workers", limit=5)
+    assert len(workers) == 4 and {w["workspace_sid"] for w in workers} == {workspaces[0]["sid"], workspaces[2]["sid"]}
+    gone = session(sim, "taskrouter").get(f"{sim.base_urls['taskrouter']}/v1/resource/{workspaces[1]['sid']}/Workers")
+    assert gone.status_code == 404, "a deleted workspace takes its workers with it"
+
+
 # --- OAuth2 expiry, hooks, request log -----------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from typing import Iterator, Sequence
 
 import duckdb
 import pytest
-from dagster import AssetKey, Definitions, ExecuteInProcessResult, materialize
+from dagster import AssetKey, DagsterInstance, Definitions, ExecuteInProcessResult, materialize
 
 from rest_assets.orchestration.definitions import build_definitions
 from rest_assets_sim import Simulator
@@ -33,13 +33,19 @@ class Project:
     sim: Simulator
     duckdb_path: Path
     data_dir: Path
+    instance: DagsterInstance | None = None  # None: an ephemeral one per run
 
     def definitions(self) -> Definitions:
         return build_definitions()
 
-    def materialize(self, *selection: str, raise_on_error: bool = True) -> ExecuteInProcessResult:
-        """Materialize assets (`"agency/clients"`, or an API name for all of its assets)."""
-        defs = self.definitions()
+    def materialize(
+        self, *selection: str, raise_on_error: bool = True, config: dict | None = None, defs: Definitions | None = None
+    ) -> ExecuteInProcessResult:
+        """Materialize assets (`"agency/clients"`, or an API name for all of its assets).
+
+        `config` is the run config of every selected API's sync op (e.g. `{"full_refresh": True}`).
+        """
+        defs = defs or self.definitions()
         graph = defs.resolve_asset_graph()
         keys = [
             key
@@ -47,12 +53,21 @@ class Project:
             if not selection or key.to_user_string() in selection or key.path[0] in selection
         ]
         assert keys, f"nothing matches {selection}"
+        run_config = {"ops": {f"{api}_sync": {"config": config} for api in {key.path[0] for key in keys}}} if config else None
         return materialize(
             assets=list(defs.assets),
             resources=defs.resources,
             selection=keys,
             raise_on_error=raise_on_error,
+            instance=self.instance,
+            run_config=run_config,
         )
+
+    @staticmethod
+    def metadata(result: ExecuteInProcessResult, table: str) -> dict:
+        """The metadata of the materialization of `table` in a run."""
+        event = next(e for e in result.get_asset_materialization_events() if e.asset_key.path[-1] == table)
+        return event.materialization.metadata
 
     def query(self, sql: str) -> list[tuple]:
         with duckdb.connect(str(self.duckdb_path), read_only=True) as connection:
@@ -90,6 +105,11 @@ def make_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
 @pytest.fixture
 def project(make_project) -> Project:
     return make_project()
+
+
+def failure_text(result: ExecuteInProcessResult) -> str:
+    """Every step failure's error of a run, as the UI shows it."""
+    return "\n".join(event.event_specific_data.error.to_string() for event in result.get_step_failure_events())
 
 
 def asset_keys(*names: str) -> Sequence[AssetKey]:

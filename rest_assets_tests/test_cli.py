@@ -55,6 +55,19 @@ def test_one_cli_run_materializes_all_43_assets_in_parallel_steps(make_project, 
     assert_every_table_complete(project)
 
 
+def test_the_cli_takes_a_restatement_as_run_config(make_project, tmp_path):
+    project = make_project(sizes={"resourcing": {"logged_time": 30}})
+    env = cli_env(project, tmp_path)
+    # Earlier than RESOURCING_START_DATE, so that even a first sync shows the restatement.
+    config = '{"ops": {"resourcing_sync": {"config": {"start_from": "2023-12-01T00:00:00Z"}}}}'
+    done = subprocess.run([DAGSTER, "asset", "materialize", "-m", "rest_assets.definitions", "--select",
+                           "resourcing/logged_time", "--config-json", config],
+                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    assert [r.query["modified_since"] for r in project.sim.requests if r.path == "/logged-time"] == ["2023-12-01T00:00:00Z"]
+    assert project.count("resourcing", "logged_time") == 30
+
+
 def test_overlapping_runs_of_every_source_share_one_duckdb_file(make_project, tmp_path):
     project = make_project(default_rows=60)
     env = cli_env(project, tmp_path)

@@ -8,11 +8,8 @@ import sys
 import pytest
 from dagster import DagsterInvalidConfigError
 
-from rest_assets_tests.conftest import REPO_ROOT, WRONG_CREDENTIAL, clean_env
+from rest_assets_tests.conftest import REPO_ROOT, WRONG_CREDENTIAL, clean_env, failure_text
 
-
-def failure_text(result) -> str:
-    return "\n".join(event.event_specific_data.error.to_string() for event in result.get_step_failure_events())
 
 
 FIRST_TABLE = {"taskrouter": "workspaces", "agency": "clients", "resourcing": "accounts", "workhub": "tasks", "datasync": "jobs"}

@@ -8,7 +8,8 @@ import pytest
 from dagster import AssetSelection, DagsterInstance, DagsterRunStatus, materialize
 
 from rest_assets.apis import load_apis
-from rest_assets_tests.conftest import REPO_ROOT
+from rest_assets_sim.faults import Fault, alter
+from rest_assets_tests.conftest import REPO_ROOT, failure_text
 from rest_assets_tests.postgres import SERVER, query, throwaway_database
 
 
@@ -59,6 +60,39 @@ def test_full_sync_rerun_incremental_and_checks_on_postgres(pg_project):
     assert query(project.database, "select minutes from resourcing.logged_time where id = 5") == [(777,)]
     table_name = first.asset_materializations_for_node("agency_sync")[0].metadata["dagster/table_name"].value
     assert table_name.startswith(f"{project.database}.agency.")
+
+
+def test_deletions_and_the_mass_deletion_guard_on_postgres(pg_project):
+    project = pg_project
+    assert project.materialize("taskrouter", "agency/clients", "agency/invoices").success
+    workspace = project.sim.expected_rows("taskrouter", "workspaces")[0]["sid"]
+    its_workers = sum(1 for w in project.sim.expected_rows("taskrouter", "workers") if w["workspace_sid"] == workspace)
+    project.sim.delete_rows("taskrouter", "workspaces", [workspace])
+    project.sim.delete_rows("agency", "clients", [4, 5])
+
+    result = project.materialize("taskrouter", "agency/clients")
+
+    assert result.success
+    assert query(project.database, "select sid from taskrouter.workspaces where _deleted_at is not null") == [(workspace,)]
+    marked = query(project.database, "select count(*) from taskrouter.workers where _deleted_at is not null")[0][0]
+    assert marked == its_workers == project.metadata(result, "workers")["rows_deleted"].value == 120
+    assert query(project.database, "select id from agency.clients where _deleted_at is not null order by id") == [(4,), (5,)]
+    project.sim.restore_rows("agency", "clients", [5])
+    assert project.materialize("agency/clients").success
+    assert query(project.database, "select id from agency.clients where _deleted_at is not null") == [(4,)]
+
+    # An API answering with nothing: refused, nothing loaded; then a full refresh makes the table equal the API.
+    invoices = query(project.database, "select * from agency.invoices order by id")
+    project.sim.hooks.append(Fault(alter(lambda body: {**body, "results": [], "hasMore": False}), api="agency",
+                                   resource="invoices"))
+    refused = project.materialize("agency/invoices", raise_on_error=False)
+    assert "would delete 120 of the 120 current rows of agency.invoices" in failure_text(refused)
+    assert query(project.database, "select * from agency.invoices order by id") == invoices
+    project.sim.hooks.clear()
+    project.sim.delete_rows("agency", "invoices", [7])
+    assert project.materialize("agency/invoices", config={"full_refresh": True}).success
+    assert [row[0] for row in query(project.database, "select id from agency.invoices order by id")] == [
+        i for i in range(1, 121) if i != 7]
 
 
 def test_production_instance_stores_runs_in_postgres(project, monkeypatch, tmp_path):

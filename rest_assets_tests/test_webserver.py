@@ -72,6 +72,10 @@ SCHEDULES_AND_SENSORS = """query($selector: RepositorySelector!) {
 LAUNCH = """mutation($params: ExecutionParams!) { launchRun(executionParams: $params) {
   __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }"""
 RUN_STATUS = """query($runId: ID!) { runOrError(runId: $runId) { ... on Run { status } } }"""
+LAUNCHPAD = """query($selector: PipelineSelector!) { runConfigSchemaOrError(selector: $selector) {
+  ... on RunConfigSchema { allConfigTypes { ... on CompositeConfigType { fields { name description defaultValueAsJson } } } } } }"""
+LATEST_METADATA = """query($key: AssetKeyInput!) { assetNodes(assetKeys: [$key]) { assetMaterializations(limit: 1) {
+  metadataEntries { label ... on BoolMetadataEntry { boolValue } ... on IntMetadataEntry { intValue } } } } }"""
 
 
 def test_ui_shows_graph_lineage_schedules_sensors_checks_and_launches_a_run(webserver, project):
@@ -95,7 +99,16 @@ def test_ui_shows_graph_lineage_schedules_sensors_checks_and_launches_a_run(webs
     sensors = {s["name"] for s in found["sensorsOrError"]["results"]}
     assert {"resourcing_logged_time_changes", "rest_assets_automation", "rest_assets_failure_alerts"} <= sensors
 
-    params = {"selector": {**selector, "jobName": "__ASSET_JOB", "assetSelection": [{"path": ["agency", "clients"]}]}}
+    # The Launchpad shows each API op's run config, with defaults and descriptions.
+    types = webserver(LAUNCHPAD, selector={**selector, "pipelineName": "agency_job"})["runConfigSchemaOrError"]
+    sync_config = next(t["fields"] for t in types["allConfigTypes"] if "full_refresh" in {f["name"] for f in t.get("fields", [])})
+    fields = {f["name"]: f for f in sync_config}
+    assert set(fields) == {"full_refresh", "start_from", "allow_mass_deletion"}
+    assert fields["full_refresh"]["defaultValueAsJson"] == "false" and "complete extract" in fields["full_refresh"]["description"]
+    assert "ISO 8601" in fields["start_from"]["description"]
+
+    params = {"selector": {**selector, "jobName": "__ASSET_JOB", "assetSelection": [{"path": ["agency", "clients"]}]},
+              "runConfigData": {"ops": {"agency_sync": {"config": {"full_refresh": True}}}}}
     launched = webserver(LAUNCH, params=params)["launchRun"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
     run_id = launched["run"]["runId"]
@@ -105,3 +118,6 @@ def test_ui_shows_graph_lineage_schedules_sensors_checks_and_launches_a_run(webs
         status = webserver(RUN_STATUS, runId=run_id)["runOrError"]["status"]
     assert status == "SUCCESS"
     assert project.count("agency", "clients") == 30
+    (node,) = webserver(LATEST_METADATA, key={"path": ["agency", "clients"]})["assetNodes"]
+    metadata = {e["label"]: e for e in node["assetMaterializations"][0]["metadataEntries"]}
+    assert metadata["full_refresh"]["boolValue"] is True and metadata["rows_deleted"]["intValue"] == 0

@@ -19,6 +19,8 @@ from dagster_dlt import DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
 from rest_assets.engine.checks import run_table_checks, table_check_specs
+from rest_assets.engine.deletions import DELETED_AT, declared_deletion_columns
+from rest_assets.engine.run_config import SyncConfig
 from rest_assets.engine.source import build_source
 from rest_assets.engine.spec import RestApi
 from rest_assets.engine.sync import sync_api
@@ -46,7 +48,8 @@ class RestApiTranslator(DagsterDltTranslator):
             deps=[self.api.asset_key(parent)] if parent else [],
             group_name=self.api.name,
             description=f"{self.api.description} `{table}` from GET {self.api.endpoint_path(name)}"
-            + (f", for each row of `{self.api.table_name(parent)}`." if parent else "."),
+            + (f", for each row of `{self.api.table_name(parent)}`." if parent else ".")
+            + " " + deletions_note(self.api, name),
             kinds={"dlt", self.destination},
             owners=list(self.api.owners),
             tags={"api": self.api.name},
@@ -56,14 +59,32 @@ class RestApiTranslator(DagsterDltTranslator):
                 "endpoint": self.api.endpoint_path(name),
                 "primary_key": str(self.api.setting(name, "primary_key")),
                 "write_disposition": str(self.api.setting(name, "write_disposition")),
+                "deletions": self.api.deletions_of(name),
                 **({"dagster/column_schema": declared} if (declared := declared_columns(self.api, name)) else {}),
             },
         )
 
 
+def deletions_note(api: RestApi, resource_name: str) -> str:
+    """What happens here to a row the API stops listing (engine/deletions.py)."""
+    mode = api.deletions_of(resource_name)
+    if mode == "history":
+        return ("Every version of each row is kept (dlt scd2): current rows are those where `_dlt_valid_to` is null; "
+                "a row changed or no longer listed upstream gets `_dlt_valid_to`.")
+    if not api.is_complete_listing(resource_name):
+        return ("Read incrementally, so rows deleted upstream are not seen: run with `full_refresh: true` "
+                "to remove them.")
+    return {
+        "soft": f"Rows deleted upstream stay with `{DELETED_AT}` set: current rows are those where "
+                f"`{DELETED_AT}` is null.",
+        "hard": "Rows deleted upstream are removed at the next sync.",
+        "keep": "Rows deleted upstream are kept as they were last seen.",
+    }[mode]
+
+
 def declared_columns(api: RestApi, resource_name: str) -> "TableSchema | None":
     """Columns the configuration documents, shown in the UI before the first load."""
-    hints = api.setting(resource_name, "columns") or {}
+    hints = {**(api.setting(resource_name, "columns") or {}), **declared_deletion_columns(api, resource_name)}
     if not hints:
         return None
     return TableSchema(
@@ -97,9 +118,11 @@ def build_api_assets(
         required_resource_keys={api.resource_key, "warehouse"},
         pool=concurrency_pool(api),
     )
-    def _sync(context: AssetExecutionContext):
+    def _sync(context: AssetExecutionContext, config: SyncConfig):
         if context.selected_asset_keys:
-            yield from sync_api(context, api, getattr(context.resources, api.resource_key), context.resources.warehouse)
+            yield from sync_api(
+                context, api, getattr(context.resources, api.resource_key), context.resources.warehouse, config
+            )
         else:
             yield from run_table_checks(api, context.resources.warehouse, context.selected_asset_check_keys)
 

@@ -10,6 +10,7 @@ from typing import AbstractSet, Iterator
 
 from dagster import AssetCheckKey, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, MetadataValue
 
+from rest_assets.engine.deletions import VALID_TO
 from rest_assets.engine.spec import RestApi
 from rest_assets.engine.warehouse import Warehouse
 
@@ -29,7 +30,8 @@ def table_check_specs(api: RestApi) -> list[AssetCheckSpec]:
         for name in api.resource_names
         for spec in (
             AssetCheckSpec(PRIMARY_KEY_CHECK, asset=api.asset_key(name),
-                           description=f"{', '.join(primary_key_columns(api, name))} is unique and never null."),
+                           description=f"{', '.join(primary_key_columns(api, name))} is unique and never null"
+                           + (" among current rows." if api.deletions_of(name) == "history" else ".")),
             AssetCheckSpec(ROW_COUNT_CHECK, asset=api.asset_key(name), description="Rows in the table."),
         )
     ]
@@ -66,8 +68,11 @@ def _primary_key_result(client, api: RestApi, resource_name: str, table: str) ->
     columns = primary_key_columns(api, resource_name)
     key = ", ".join(columns)
     nulls = " or ".join(f"{c} is null" for c in columns)
+    # A history table holds every version of a row; the key is unique among the current ones.
+    # (Soft-deleted rows keep their key, so it stays unique over all rows.)
+    current = f" where {VALID_TO} is null" if api.deletions_of(resource_name) == "history" else ""
     duplicates, null_keys = client.execute_sql(
-        f"select count(*) - count(distinct ({key})), count(*) filter (where {nulls}) from {table}"
+        f"select count(*) - count(distinct ({key})), count(*) filter (where {nulls}) from {table}{current}"
     )[0]
     return AssetCheckResult(
         check_name=PRIMARY_KEY_CHECK,

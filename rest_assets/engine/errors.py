@@ -51,6 +51,24 @@ class UnsafePathValue(ApiProblem):
     """A parent's value that cannot be one segment of a child's URL path ("", ".", "..")."""
 
 
+class MassDeletion(Exception):
+    """A sync that would delete more than half of a table's current rows: more likely an API answering with nothing."""
+
+    def __init__(self, api_name: str, table: str, absent: int, current: int) -> None:
+        super().__init__(
+            f"this sync would delete {absent} of the {current} current rows of {api_name}.{table}, "
+            "more than half: the API listed far fewer rows than the table holds"
+        )
+        self.advice = (
+            "If the API really deleted them, run again with `allow_mass_deletion: true` in the run config "
+            f"(ops: {api_name}_sync: config) to accept it once."
+        )
+
+
+class InvalidRunConfig(ValueError):
+    """A run config value that cannot be used; raised before any request."""
+
+
 def _chain(error: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
@@ -78,6 +96,9 @@ def explain(api: "RestApi", error: BaseException) -> str:
     problem = next((e for e in chain if isinstance(e, ApiProblem)), None)
     if problem is not None:
         return _sentence(where, request_line(problem), f"{problem}.", problem.advice, NOTHING_LOADED)
+    refused = next((e for e in chain if isinstance(e, MassDeletion)), None)
+    if refused is not None:
+        return _sentence(f"{api.name}:", f"{refused}.", NOTHING_LOADED, refused.advice)
     http_error = next((e for e in chain if isinstance(e, HTTPError) and e.response is not None), None)
     if http_error is not None:
         response = http_error.response

@@ -33,3 +33,17 @@ def with_start_date(resources: Sequence[EndpointResource], start_date: str | Non
                 raise ValueError(f"resource '{resource['name']}' is incremental and needs a start date")
             incremental["initial_value"] = datetime_param(ISO_UTC)(start_date)
     return resources
+
+
+def rewound(incremental: dict[str, Any], start: pendulum.DateTime, saved_cursor: Any) -> dict[str, Any]:
+    """An incremental config that reads from `start` in this run although its cursor is saved later.
+
+    dlt's `lag` steps back from the saved cursor (no further than `initial_value`), and keeps
+    the cursor from moving backwards: afterwards it is the newest value seen, never older
+    than it was.
+    """
+    initial = pendulum.parse(str(incremental["initial_value"]))
+    changed = {**incremental, "initial_value": datetime_param(ISO_UTC)(min(initial, start))}
+    if saved_cursor is not None and (cursor := pendulum.parse(str(saved_cursor))) > start:
+        changed["lag"] = (cursor - start).total_seconds()
+    return changed

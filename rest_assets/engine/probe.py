@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 import pendulum
 from dlt.common import jsonpath
@@ -12,14 +11,9 @@ from rest_assets.engine.connections import ApiConnection
 from rest_assets.engine.spec import RestApi
 
 
-def incremental_config(api: RestApi, resource_name: str) -> dict[str, Any] | None:
-    endpoint = api.resource(resource_name).get("endpoint")
-    return endpoint.get("incremental") if isinstance(endpoint, dict) else None
-
-
 def incremental_resources(api: RestApi) -> list[str]:
     """Resources with a cursor the API can filter on (the ones a change sensor can probe)."""
-    return [name for name in api.resource_names if (incremental_config(api, name) or {}).get("start_param")]
+    return [name for name in api.resource_names if (api.incremental_of(name) or {}).get("start_param")]
 
 
 def changed_since(api: RestApi, resource_name: str, connection: ApiConnection, cursor: str) -> bool:
@@ -28,7 +22,7 @@ def changed_since(api: RestApi, resource_name: str, connection: ApiConnection, c
     The filter is inclusive (rows *at* the cursor come back too), so only a strictly
     newer cursor value counts as a change.
     """
-    incremental = incremental_config(api, resource_name)
+    incremental = api.incremental_of(resource_name)
     endpoint = {**api.defaults.get("endpoint", {}), **api.resource(resource_name)["endpoint"]}
     convert = incremental.get("convert") or str
     session = api.policy.session(trusted_urls=connection.trusted_urls())

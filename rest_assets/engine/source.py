@@ -4,39 +4,45 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 from urllib.parse import quote
 
 from dlt.common import jsonpath
 from dlt.extract.source import DltSource
 from dlt.sources.rest_api import rest_api_source
 from dlt.sources.rest_api.config_setup import create_paginator
-from dlt.sources.rest_api.typing import EndpointResource, EndpointResourceBase
+from dlt.sources.rest_api.typing import EndpointResource
 
 from rest_assets.engine.connections import ApiConnection
+from rest_assets.engine.deletions import declared_deletion_columns
 from rest_assets.engine.errors import UnsafePathValue
 from rest_assets.engine.http import HttpPolicy, RequestStats
 from rest_assets.engine.incremental import with_start_date
 from rest_assets.engine.paginators import PageGuard
-from rest_assets.engine.spec import RestApi
+from rest_assets.engine.plan import SyncPlan
+from rest_assets.engine.spec import RestApi, without_engine_keys
 
 # `{resources.<parent>.<field>}` in a child's path: the parent's value, substituted raw by dlt.
 _PATH_REFERENCE = re.compile(r"\{resources\.([^.}]+)\.([^}]+)\}")
 _SEGMENT_PREFIX = "_path_segment__"
 
 
-def build_source(api: RestApi, connection: ApiConnection | None = None, stats: RequestStats | None = None) -> DltSource:
+def build_source(
+    api: RestApi, connection: ApiConnection | None = None, stats: RequestStats | None = None, plan: SyncPlan | None = None
+) -> DltSource:
     """The API's dlt rest_api source.
 
     Without a connection (when the definitions load) the source carries no
     credentials and is only used to describe the assets; with one (at run time)
-    it is ready to extract.
+    it is ready to extract, written as `plan` says.
     """
     policy = api.policy
     session = policy.session(trusted_urls=(connection or api.connection).trusted_urls(), stats=stats)
-    resources = _guarded(api.resources, api.defaults, policy)
+    resources = _guarded(api, policy)
     if connection is not None:
         resources = with_start_date(resources, connection.start_date)
+    if plan is not None:
+        resources = plan.with_cursor_starts(resources)
     resources, segment_fields = _with_encoded_path_references(resources)
     source = rest_api_source(
         {
@@ -45,12 +51,14 @@ def build_source(api: RestApi, connection: ApiConnection | None = None, stats: R
                 "auth": connection.dlt_auth(session) if connection else None,
                 "session": session,
             },
-            "resource_defaults": copy.deepcopy(api.defaults),
+            "resource_defaults": copy.deepcopy(api.dlt_defaults),
             "resources": resources,
         },
         name=api.name,
     )
     _parallelize_top_level(source)
+    if plan is not None:
+        plan.apply(source)
     for name, fields in segment_fields.items():
         # Before the child's own generator (a public dlt step position for transformers), on copies
         # of the parent's records: the parent's table never sees the extra keys.
@@ -69,8 +77,8 @@ def _parallelize_top_level(source: DltSource) -> None:
             resource.parallelize()
 
 
-def _guarded(resources: Sequence[EndpointResource], defaults: EndpointResourceBase, policy: HttpPolicy) -> list[EndpointResource]:
-    """Copies of the resources, each with its own paginator wrapped in a PageGuard.
+def _guarded(api: RestApi, policy: HttpPolicy) -> list[EndpointResource]:
+    """Copies of the resources as dlt takes them, each with its own paginator wrapped in a PageGuard.
 
     Each resource gets its own paginator instance: dlt uses an instance from a
     config as is, so one shared by several resources (through resource_defaults,
@@ -79,10 +87,10 @@ def _guarded(resources: Sequence[EndpointResource], defaults: EndpointResourceBa
     copied too: dlt writes into them, so one hint dict used for two columns ends
     up describing only the last.
     """
-    default_endpoint = defaults.get("endpoint") or {}
+    default_endpoint = api.defaults.get("endpoint") or {}
     copies = []
-    for resource in resources:
-        resource = copy.deepcopy(resource)
+    for resource in api.resources:
+        resource = without_engine_keys(copy.deepcopy(resource))
         endpoint = resource["endpoint"] = _as_dict(resource.get("endpoint"), resource["name"])
         selector = endpoint.get("data_selector", default_endpoint.get("data_selector"))
         if selector is not None:
@@ -92,8 +100,9 @@ def _guarded(resources: Sequence[EndpointResource], defaults: EndpointResourceBa
         paginator = create_paginator(copy.deepcopy(endpoint.get("paginator", default_endpoint.get("paginator"))))
         if paginator is not None:
             endpoint["paginator"] = PageGuard(paginator, policy.max_pages, selector)
-        if resource.get("columns"):
-            resource["columns"] = {name: dict(hint) for name, hint in resource["columns"].items()}
+        columns = {**(resource.get("columns") or {}), **declared_deletion_columns(api, resource["name"])}
+        if columns:
+            resource["columns"] = {name: dict(hint) for name, hint in columns.items()}
         copies.append(resource)
     return copies
 

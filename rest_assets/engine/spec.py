@@ -23,6 +23,10 @@ _naming = NamingConvention()
 # the API's HttpPolicy.max_concurrency.
 DEFAULT_RESOURCE_HINTS: EndpointResourceBase = {"write_disposition": "merge", "parallelized": True}
 _PARENT_REF = re.compile(r"\{resources\.([^.}]+)\.")
+# What happens to a row the API stops listing (see engine/deletions.py). Set per API, or per
+# resource with a `deletions` key beside dlt's own keys (the engine strips it before dlt sees it).
+DELETION_MODES = ("soft", "hard", "keep", "history")
+ENGINE_RESOURCE_KEYS = ("deletions",)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,14 @@ class RestApi:
     # Reference data changes slowly: daily by default. Schedules start stopped.
     schedules: Sequence[SyncSchedule] = (SyncSchedule(cron="0 3 * * *"),)
     owners: Sequence[str] = ("team:data-engineering",)
+    deletions: str = "soft"
+
+    def __post_init__(self) -> None:
+        for name in self.resource_names:
+            if self.deletions_of(name) not in DELETION_MODES:
+                raise ValueError(
+                    f"{self.name}/{name}: deletions is {self.deletions_of(name)!r}; use one of {', '.join(DELETION_MODES)}"
+                )
 
     @property
     def policy(self) -> HttpPolicy:
@@ -84,9 +96,37 @@ class RestApi:
         """resource_defaults over the engine's own defaults."""
         return {**DEFAULT_RESOURCE_HINTS, **self.resource_defaults}
 
+    @property
+    def dlt_defaults(self) -> EndpointResourceBase:
+        """The defaults as dlt's rest_api takes them: without the engine's own keys."""
+        return without_engine_keys(self.defaults)
+
     def setting(self, resource_name: str, key: str) -> Any:
         """A resource-level hint, falling back to the defaults."""
         return self.resource(resource_name).get(key, self.defaults.get(key))
+
+    def deletions_of(self, resource_name: str) -> str:
+        """The resource's deletions mode: its own, else resource_defaults', else the API's."""
+        return self.setting(resource_name, "deletions") or self.deletions
+
+    def incremental_of(self, resource_name: str) -> Mapping[str, Any] | None:
+        """The resource's incremental cursor config, if it has one."""
+        endpoint = self.resource(resource_name).get("endpoint")
+        return endpoint.get("incremental") if isinstance(endpoint, dict) else None
+
+    def is_complete_listing(self, resource_name: str) -> bool:
+        """Whether a sync reads every row the API has, so that a row it misses was deleted.
+
+        Not so for an incremental resource, one whose processing steps filter rows, or a
+        child of a resource that is not a complete listing itself.
+        """
+        steps = self.setting(resource_name, "processing_steps") or []
+        parent = self.parent_of(resource_name)
+        return (
+            self.incremental_of(resource_name) is None
+            and not any("filter" in step for step in steps)
+            and (parent is None or self.is_complete_listing(parent))
+        )
 
     def endpoint_path(self, resource_name: str) -> str:
         endpoint = self.resource(resource_name)["endpoint"]
@@ -104,3 +144,8 @@ class RestApi:
             if isinstance(param, dict) and param.get("type") == "resolve"
         ]
         return references[0] if references else None
+
+
+def without_engine_keys(config: Mapping[str, Any]) -> dict:
+    """A resource config (or resource_defaults) as dlt takes it."""
+    return {key: value for key, value in config.items() if key not in ENGINE_RESOURCE_KEYS}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
-from typing import Iterator, NamedTuple, Sequence
+from typing import Any, Iterator, NamedTuple, Sequence
 
 import dlt
 from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue, TableColumn, TableSchema
@@ -13,8 +14,11 @@ from dlt.common.schema import Schema
 
 from rest_assets.engine.checks import table_check_results
 from rest_assets.engine.connections import ApiConnection
-from rest_assets.engine.errors import explain
+from rest_assets.engine.deletions import deletion_counts, mark_soft_deleted, refuse_mass_deletions
+from rest_assets.engine.errors import InvalidRunConfig, explain
 from rest_assets.engine.http import RequestStats
+from rest_assets.engine.plan import SyncPlan
+from rest_assets.engine.run_config import SyncConfig
 from rest_assets.engine.schema_changes import schema_changes
 from rest_assets.engine.source import build_source
 from rest_assets.engine.spec import RestApi
@@ -26,33 +30,46 @@ def selected_resources(context: AssetExecutionContext, api: RestApi) -> list[str
 
 
 def sync_api(
-    context: AssetExecutionContext, api: RestApi, connection: ApiConnection, warehouse: Warehouse
+    context: AssetExecutionContext, api: RestApi, connection: ApiConnection, warehouse: Warehouse,
+    config: SyncConfig = SyncConfig(),
 ) -> Iterator[MaterializeResult]:
     """Extract the selected resources, load them in one package, then run the selected table checks.
 
     dlt's steps run one by one so that only state restore and load hold the DuckDB
     writer lock; extract and normalize of different APIs overlap. A child resource
     selected alone still reads its parent from the API, but only the child is loaded.
+    Before the load, the rows this sync would delete are counted (and a mass deletion
+    refused); after it, soft deletions are marked, under the same lock.
     """
     names = selected_resources(context, api)
-    started = time.monotonic()
+    started, listed_at = time.monotonic(), datetime.now(timezone.utc)
+    try:
+        start_from = config.start_moment(listed_at)
+    except InvalidRunConfig as error:
+        raise Failure(description=f"{api.name}: {error}. Nothing was requested or loaded.") from None
     stats = RequestStats()
     with warehouse.pipeline(api.name, context.run.run_id, progress_log=context.log) as pipeline:
         try:
             with warehouse.writing(pipeline):
                 pipeline.sync_destination()
+            plan = SyncPlan.for_run(api, names, config.full_refresh, start_from, saved_cursors(pipeline, api, names))
             pipeline.extract(
-                build_source(api, connection, stats).with_resources(*names),
+                build_source(api, connection, stats, plan).with_resources(*names),
                 loader_file_format=warehouse.loader_file_format,
                 workers=api.policy.max_concurrency,
             )
             normalize_info = pipeline.normalize()
             with warehouse.writing(pipeline):
+                with pipeline.sql_client() as client:
+                    deletions = deletion_counts(client, plan.writes, warehouse.existing_tables(client))
+                if not config.allow_mass_deletion:
+                    refuse_mass_deletions(api.name, deletions)
                 load_info = pipeline.load(workers=warehouse.load_workers)
                 load_info.raise_on_failed_jobs()
                 # While the lock and a connection are at hand: a second opening of the
                 # file, after waiting for the lock again, cost up to a second per API.
                 with pipeline.sql_client() as client:
+                    mark_soft_deleted(client, plan.writes, deletions, load_info.loads_ids, listed_at)
                     tables = _describe_tables(warehouse, client, [api.table_name(n) for n in names])
                     check_results = table_check_results(api, warehouse, client, context.selected_asset_check_keys)
         except Exception as error:
@@ -68,6 +85,10 @@ def sync_api(
                     "dagster/table_name": tables[table].qualified_name,
                     "dagster/column_schema": column_schema(pipeline.default_schema, table),
                     "rows_loaded": MetadataValue.int(rows_loaded.get(table, 0)),
+                    "rows_deleted": MetadataValue.int(deletions.get(table, (0, 0))[1]),
+                    "deletions": plan.writes[name].mode,
+                    "full_refresh": config.full_refresh,
+                    **({"start_from": start_from.isoformat()} if start_from and api.incremental_of(name) else {}),
                     "pages_fetched": MetadataValue.int(pages),
                     "retries": MetadataValue.int(retries),
                     "dlt_load_id": ", ".join(load_info.loads_ids),
@@ -86,11 +107,21 @@ def endpoint_pattern(base_url: str, endpoint_path: str) -> re.Pattern:
     return re.compile(re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(full)))
 
 
+def saved_cursor(pipeline: dlt.Pipeline, api: RestApi, resource_name: str) -> Any:
+    """The incremental cursor in the pipeline's state (restored from the warehouse, or saved by this run)."""
+    resource_state = pipeline.state.get("sources", {}).get(api.name, {}).get("resources", {}).get(resource_name, {})
+    cursors = [value.get("last_value") for value in resource_state.get("incremental", {}).values()]
+    return next((value for value in cursors if value is not None), None)
+
+
+def saved_cursors(pipeline: dlt.Pipeline, api: RestApi, names: Sequence[str]) -> dict[str, Any]:
+    return {name: cursor for name in names if (cursor := saved_cursor(pipeline, api, name)) is not None}
+
+
 def _cursor_metadata(pipeline: dlt.Pipeline, api: RestApi, resource_name: str) -> dict[str, str]:
     """The incremental cursor this run saved, for change sensors to compare against."""
-    resource_state = pipeline.state.get("sources", {}).get(api.name, {}).get("resources", {}).get(resource_name, {})
-    cursors = {path: value.get("last_value") for path, value in resource_state.get("incremental", {}).items()}
-    return {"incremental_cursor": str(value) for value in cursors.values() if value is not None}
+    cursor = saved_cursor(pipeline, api, resource_name)
+    return {"incremental_cursor": str(cursor)} if cursor is not None else {}
 
 
 class TableFacts(NamedTuple):

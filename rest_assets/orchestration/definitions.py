@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from dagster import Definitions
 
 from rest_assets.apis import load_apis
 from rest_assets.engine.assets import build_api_assets
+from rest_assets.engine.spec import RestApi
 from rest_assets.engine.warehouse import Warehouse
 from rest_assets.orchestration.executor import executor_from_env
 from rest_assets.orchestration.freshness import freshness_policies
@@ -17,12 +20,12 @@ from rest_assets.orchestration.sensors import (
 )
 
 
-def build_definitions() -> Definitions:
-    """Build the definitions from the API configurations and the environment.
+def build_definitions(apis: Sequence[RestApi] | None = None) -> Definitions:
+    """Build the definitions from the API configurations (all of them by default) and the environment.
 
     Secrets are `EnvVar`s resolved when a run starts, so this needs no credentials.
     """
-    apis = load_apis()
+    apis = load_apis() if apis is None else list(apis)
     syncs = planned_syncs(apis)
     warehouse = Warehouse.from_env()
     freshness = freshness_policies(syncs)

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import DagsterInstance, ExecuteInProcessResult, materialize, serialize_value
+from dagster import DagsterInstance, serialize_value
 from dlt.common.versioned_state import decompress_state
 
 from rest_assets_sim import Credentials, Simulator
-from rest_assets_tests.conftest import Project
+from rest_assets_tests.conftest import Project, failure_text  # noqa: F401  (the suite imports it from here)
 
 # Distinctive values: any of them (or a form they travel in) found anywhere is a leak.
 CANARY = Credentials(
@@ -37,9 +37,6 @@ def secrets_of(credentials: Credentials) -> list[str]:
     return values + [base64.b64encode(basic.encode()).decode()]
 
 
-def failure_text(result: ExecuteInProcessResult) -> str:
-    return "\n".join(event.event_specific_data.error.to_string() for event in result.get_step_failure_events())
-
 
 def set_policy(monkeypatch: pytest.MonkeyPatch, **settings) -> None:
     """Override HttpPolicy fields for all APIs through the environment, as an operator would."""
@@ -55,30 +52,11 @@ FAST_RETRIES = {"backoff_factor": 0.01, "max_retry_delay_seconds": 5}
 class FaultProject(Project):
     """A Project whose runs are recorded in a Dagster instance on disk (event log, run storage, compute logs)."""
 
-    instance: DagsterInstance | None = None
-
     @classmethod
     def of(cls, project: Project, tmp_path: Path) -> "FaultProject":
         home = tmp_path / "dagster_instance"
         home.mkdir(exist_ok=True)
         return cls(project.sim, project.duckdb_path, project.data_dir, DagsterInstance.local_temp(str(home)))
-
-    def materialize(self, *selection: str, raise_on_error: bool = True) -> ExecuteInProcessResult:
-        defs = self.definitions()
-        keys = [
-            key
-            for key in defs.resolve_asset_graph().get_all_asset_keys()
-            if not selection or key.to_user_string() in selection or key.path[0] in selection
-        ]
-        assert keys, f"nothing matches {selection}"
-        return materialize(
-            assets=list(defs.assets), resources=defs.resources, selection=keys,
-            raise_on_error=raise_on_error, instance=self.instance,
-        )
-
-    def metadata(self, result: ExecuteInProcessResult, table: str) -> dict:
-        event = next(e for e in result.get_asset_materialization_events() if e.asset_key.path[-1] == table)
-        return event.materialization.metadata
 
 
 class LeakCheck:

@@ -1,0 +1,59 @@
+"""What one run does with each selected resource: how its table is written, and where its cursor starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import pendulum
+from dlt.extract.source import DltSource
+from dlt.sources.rest_api.typing import EndpointResource
+
+from rest_assets.engine.deletions import TableWrite, plan_table_writes
+from rest_assets.engine.incremental import rewound
+from rest_assets.engine.spec import RestApi
+
+
+@dataclass(frozen=True)
+class SyncPlan:
+    """The selected resources' table writes, and the restatement this run asks for.
+
+    A full refresh starts incremental cursors at their start date; `start_from` at that
+    moment; both at the earlier of the two. Otherwise cursors start where they were saved.
+    """
+
+    writes: Mapping[str, TableWrite]
+    full_refresh: bool = False
+    start_from: pendulum.DateTime | None = None
+    saved_cursors: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def for_run(cls, api: RestApi, names: Sequence[str], full_refresh: bool = False,
+                start_from: pendulum.DateTime | None = None, saved_cursors: Mapping[str, Any] | None = None) -> "SyncPlan":
+        return cls(plan_table_writes(api, names, full_refresh), full_refresh, start_from, saved_cursors or {})
+
+    @property
+    def restates(self) -> bool:
+        return self.full_refresh or self.start_from is not None
+
+    def with_cursor_starts(self, resources: Sequence[EndpointResource]) -> list[EndpointResource]:
+        """The resource configs, with the incremental cursors of selected ones rewound where this run restates."""
+        return [self._rewound(resource) if resource["name"] in self.writes else resource for resource in resources]
+
+    def _rewound(self, resource: EndpointResource) -> EndpointResource:
+        incremental = resource["endpoint"].get("incremental")
+        if incremental is None or not self.restates:
+            return resource
+        starts = [pendulum.parse(str(incremental["initial_value"]))] if self.full_refresh else []
+        starts += [self.start_from] if self.start_from is not None else []
+        start = min(starts)
+        endpoint = {**resource["endpoint"], "incremental": rewound(incremental, start, self.saved_cursors.get(resource["name"]))}
+        return {**resource, "endpoint": endpoint}
+
+    def apply(self, source: DltSource) -> None:
+        """Set each selected resource's write hints for this run, and record the keys it extracts."""
+        for name, write in self.writes.items():
+            resource = source.resources[name]
+            resource.apply_hints(**write.hints())
+            if write.seen is not None:
+                resource.add_step(write.seen)

@@ -1,4 +1,4 @@
-"""Screenshot the Dagster UI's asset graph into docs/ (headless Chromium).
+"""Screenshot the Dagster UI's asset graph and a restatement in the Launchpad into docs/ (headless Chromium).
 
     .venv/bin/python scripts/screenshot_asset_graph.py
 
@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import requests
 
@@ -23,9 +24,12 @@ from rest_assets_sim import Simulator
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
+RESTATEMENT = "ops:\n  agency_sync:\n    config:\n      full_refresh: true\n      allow_mass_deletion: false\n"
 PAGES = {  # UI path -> file
     "/asset-groups": "asset-graph.png",
     "/locations/rest_assets.definitions/asset-groups/taskrouter/lineage": "taskrouter-lineage.png",
+    f"/locations/rest_assets.definitions/jobs/agency_job/playground/setup?{urlencode({'config': RESTATEMENT})}":
+        "launchpad-restatement.png",
 }
 BIN = Path(sys.executable).parent
 CHROMIUM_FLAGS = [  # what works headless as root on a machine without outbound network

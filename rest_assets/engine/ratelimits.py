@@ -55,8 +55,11 @@ class RateLimitWindow:
 
     An answer's count includes the requests sent before it (they reached the API
     first) but not those sent after it and still in flight. Answers can arrive
-    out of order, so the estimate is the lowest one. At the reset the window is
-    full again (with the `limit` the API stated, if it did).
+    out of order, so the estimate is the lowest one, until a later request finds
+    more left than an earlier one could explain by overtaking it: the API has
+    started a new window (a reset in whole seconds says too little to know
+    when). At the reset the window is full again (with the `limit` the API
+    stated, if it did).
     """
 
     def __init__(self, max_wait: float) -> None:
@@ -66,6 +69,7 @@ class RateLimitWindow:
         self._resets: float | None = None  # monotonic; None: unknown
         self._in_flight: set[int] = set()  # tickets, numbered in the order sent
         self._tickets = itertools.count()
+        self._latest_answer: tuple[int, int] | None = None  # (ticket, remaining) of the latest-sent request answered
 
     def ready_at(self, now: float) -> float:
         """When a request may go out as far as the window goes."""
@@ -92,12 +96,24 @@ class RateLimitWindow:
         if limits.remaining is None or limits.reset_seconds is None or not 0 < limits.reset_seconds <= self._max_wait:
             return  # no window, one already over, or one too long to wait for (that answer fails the run)
         left = limits.remaining - sum(1 for later in self._in_flight if later > ticket)
+        if self._renewed(ticket, limits.remaining):
+            self._remaining, self._resets = left, now + limits.reset_seconds
+            return
         self._remaining = left if self._remaining is None else min(self._remaining, left)
         if self._resets is None:
             self._resets = now + limits.reset_seconds
 
     def unanswered(self, ticket: int) -> None:
         self._in_flight.discard(ticket)
+
+    def _renewed(self, ticket: int, remaining: int) -> bool:
+        """Whether the API has more left for this request than for one sent before it, beyond what the
+        requests sent in between could have overtaken: a new window."""
+        previous = self._latest_answer
+        if previous is not None and ticket < previous[0]:
+            return False  # overtaken by the answer to a later request
+        self._latest_answer = (ticket, remaining)
+        return previous is not None and remaining > previous[1] + (ticket - previous[0])
 
     def _roll_over(self, now: float) -> None:
         if self._resets is not None and now >= self._resets:

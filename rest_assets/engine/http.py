@@ -72,7 +72,10 @@ class HttpPolicy:
 
     def __post_init__(self) -> None:
         if self.requests_per_second is not None and not self.requests_per_second > 0:
-            raise ValueError(f"requests_per_second must be more than 0, not {self.requests_per_second}")
+            raise ValueError(
+                f"requests_per_second (REST_ASSETS_HTTP_REQUESTS_PER_SECOND, <API>_HTTP_REQUESTS_PER_SECOND) "
+                f"must be more than 0, not {self.requests_per_second:g}"
+            )
 
     def with_env(self, api_name: str, environ: Mapping[str, str] = os.environ) -> "HttpPolicy":
         """This policy with the overrides set in the environment (the API's own ones win)."""
@@ -106,12 +109,13 @@ class HttpPolicy:
 
 
 def _parse(name: str, text: str, default: Any) -> Any:
+    kind = float if default is None else type(default)  # the fields unset by default are numbers
     try:
-        if isinstance(default, tuple):
+        if kind is tuple:
             return tuple(int(part) for part in text.split(",") if part.strip())
-        return float(text) if default is None else type(default)(text)  # the unset fields are numbers
+        return kind(text)
     except ValueError:
-        raise ValueError(f"{name}={text!r} is not a valid {type(default).__name__}") from None
+        raise ValueError(f"{name}={text!r} is not a valid {kind.__name__}") from None
 
 
 class GuardedTransport(HTTPAdapter):

@@ -381,7 +381,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--latency-scale", type=int, default=None,
                         help="rows of the latency pass (default 80,000: the floor then needs about a minute)")
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per request in the latency pass")
-    parser.add_argument("--skip", action="append", default=[], choices=[*CONTENDERS, "stock", "cli", "latency", "cpu"],
+    parser.add_argument("--skip", action="append", default=[],
+                        choices=[*CONTENDERS, *RATE_LIMIT_CONTENDERS[1:], "stock", "cli", "latency", "cpu"],
                         help="leave out a contender or a pass (repeatable)")
     parser.add_argument("--latency-stock", action="store_true", help="also run stock dlt in the latency pass")
     parser.add_argument("--sim-cache", action="store_true",
@@ -421,7 +422,8 @@ def main(argv: list[str] | None = None) -> None:
         passes.append(Pass("latency", args.latency_scale, args.latency,
                            [c for c in contenders if c != "stock_dlt" or args.latency_stock]))
     if args.rate_limit:
-        passes.append(Pass("ratelimit", args.rate_limit_scale, 0.0, list(RATE_LIMIT_CONTENDERS), args.rate_limit))
+        passes.append(Pass("ratelimit", args.rate_limit_scale, 0.0,
+                           [c for c in RATE_LIMIT_CONTENDERS if c not in args.skip], args.rate_limit))
     workroot = Path(args.workdir or tempfile.mkdtemp(prefix="rest_assets_bench-")).resolve()
     workroot.mkdir(parents=True, exist_ok=True)
     started = datetime.now(timezone.utc)

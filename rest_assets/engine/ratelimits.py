@@ -10,13 +10,12 @@ Read from every answer, whatever its status: `X-RateLimit-Remaining` and
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 # A reset this large is an epoch second (2001-09-09 and later), not seconds to wait.
 _EPOCH_RESET_FROM = 1_000_000_000
@@ -50,6 +49,12 @@ class RateLimitHeaders:
         return self.reset_seconds if window_spent else None
 
 
+class _Answer(NamedTuple):
+    ticket: int
+    remaining: int
+    sent_by_then: int  # tickets issued when it came
+
+
 class RateLimitWindow:
     """The requests left in the API's current rate-limit window: what its answers said, less what was sent since.
 
@@ -68,8 +73,8 @@ class RateLimitWindow:
         self._remaining: int | None = None  # None: unknown
         self._resets: float | None = None  # monotonic; None: unknown
         self._in_flight: set[int] = set()  # tickets, numbered in the order sent
-        self._tickets = itertools.count()
-        self._latest_answer: tuple[int, int] | None = None  # (ticket, remaining) of the latest-sent request answered
+        self._sent = 0
+        self._latest_answer: _Answer | None = None  # to the latest-sent request answered so far
 
     def ready_at(self, now: float) -> float:
         """When a request may go out as far as the window goes."""
@@ -85,7 +90,7 @@ class RateLimitWindow:
         self._roll_over(now)
         if self._remaining is not None:
             self._remaining -= 1
-        ticket = next(self._tickets)
+        ticket, self._sent = self._sent, self._sent + 1
         self._in_flight.add(ticket)
         return ticket
 
@@ -110,10 +115,14 @@ class RateLimitWindow:
         """Whether the API has more left for this request than for one sent before it, beyond what the
         requests sent in between could have overtaken: a new window."""
         previous = self._latest_answer
-        if previous is not None and ticket < previous[0]:
+        if previous is not None and ticket < previous.ticket:
             return False  # overtaken by the answer to a later request
-        self._latest_answer = (ticket, remaining)
-        return previous is not None and remaining > previous[1] + (ticket - previous[0])
+        self._latest_answer = _Answer(ticket, remaining, sent_by_then=self._sent)
+        if previous is None:
+            return False
+        # Sent after the previous answer came, this request reached the API after that one did.
+        could_overtake = 0 if ticket >= previous.sent_by_then else ticket - previous.ticket
+        return remaining > previous.remaining + could_overtake
 
     def _roll_over(self, now: float) -> None:
         if self._resets is not None and now >= self._resets:

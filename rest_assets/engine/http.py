@@ -295,8 +295,7 @@ class ApiGate:
 
     def send(self, send: Callable[[], Response], url: str, last_attempt: bool) -> Response:
         """`send()` when its turn comes; `last_attempt`: dlt will not retry this request if it fails."""
-        alone = self._enter()
-        ticket = self._take_turn() if self._is_api(url) else None  # the token endpoint is not paced
+        alone, ticket = self._wait_for_turn(paced=self._is_api(url))  # the token endpoint is not paced
         try:
             response = send()
         except _RETRIED_EXCEPTIONS as error:
@@ -329,24 +328,22 @@ class ApiGate:
     def _is_api(self, url: str) -> bool:
         return url.startswith(self._api_url) and not any(url.startswith(t) for t in self._token_urls)
 
-    def _enter(self) -> bool:
-        """Wait until this thread may send; whether it sends alone (the gate is closed)."""
+    def _wait_for_turn(self, paced: bool) -> tuple[bool, int | None]:
+        """Wait until the gate lets this thread through and, if `paced`, the pace does too (every change
+        wakes the waiters). Whether it sends alone (the gate is closed), and its ticket of the pace."""
         me = threading.get_ident()
         with self._changed:
-            while self._dead is None and not self._open and self._owner not in (None, me):
-                self._changed.wait()
-            self._refuse_if_dead()
+            while True:
+                self._refuse_if_dead()
+                if not self._open and self._owner not in (None, me):
+                    self._changed.wait()
+                elif paced and (delay := self._pace.delay(time.monotonic())) > 0:
+                    self._changed.wait(delay if math.isfinite(delay) else None)
+                else:
+                    break
             if not self._open:
                 self._owner = me
-            return not self._open
-
-    def _take_turn(self) -> int:
-        """Wait for the pace (a wait that ends early, unsent, if the API fails meanwhile); the request's ticket."""
-        with self._changed:
-            while (delay := self._pace.delay(time.monotonic())) > 0:
-                self._changed.wait(delay if math.isfinite(delay) else None)  # woken by every answer
-                self._refuse_if_dead()
-            return self._pace.sent(time.monotonic())
+            return not self._open, self._pace.sent(time.monotonic()) if paced else None
 
     def _answered(self, ticket: int | None, limits: RateLimitHeaders | None) -> None:
         if ticket is None:
@@ -373,7 +370,7 @@ class ApiGate:
                 self._failures += 1
             # else the request was in flight when the gate closed: its retry waits at the gate
             if self._failures >= self._budget:
-                self._dead = error
+                self._dead = self._dead or error
                 self._changed.notify_all()
 
     def _kill(self, error: Exception) -> None:

@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
 CONTENDERS = ("floor", "stock_dlt", "rest_assets_cli")
+# The rate-limit pass: the CLI reading the API's rate-limit headers alone, and paced to the limit as well.
+RATE_LIMIT_CONTENDERS = ("rest_assets_cli", "rest_assets_cli_paced")
 PROJECT_ENV_PREFIXES = ("TASKROUTER_", "AGENCY_", "RESOURCING_", "WORKHUB_", "DATASYNC_", "REST_ASSETS_", "DAGSTER_HOME")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -34,6 +36,7 @@ class Pass:
     scale: int
     latency_s: float
     contenders: list[str]
+    rate_limit: int | None = None  # requests per second per API, enforced by the simulator
 
 
 # --- the simulator, in its own process ----------------------------------------------
@@ -48,10 +51,13 @@ def machine_busy_seconds() -> float:
 
 
 class SimProcess:
-    def __init__(self, sizes: dict, latency_s: float, cache: bool, log: Path) -> None:
+    def __init__(self, sizes: dict, latency_s: float, cache: bool, log: Path,
+                 rate_limit: int | None = None, rate_limit_headers: str = "x-ratelimit") -> None:
         command = [PYTHON, "-m", "bench.simserver", "--sizes", json.dumps(sizes), "--latency", str(latency_s)]
         if cache:
             command.append("--cache")
+        if rate_limit:
+            command += ["--rate-limit", str(rate_limit), "--rate-limit-headers", rate_limit_headers]
         self._log = open(log, "w")
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=self._log, text=True)
         line = self.process.stdout.readline()
@@ -148,11 +154,11 @@ def run_stock(sim: SimProcess, work: Path, args) -> dict:
     return result
 
 
-def run_cli(sim: SimProcess, work: Path, args) -> dict:
+def run_cli(sim: SimProcess, work: Path, args, settings: dict[str, str] | None = None) -> dict:
     home = work / "dagster_home"
     home.mkdir()
     env = {**base_env(sim), "DAGSTER_HOME": str(home), "REST_ASSETS_DUCKDB_PATH": str(work / "cli.duckdb"),
-           "REST_ASSETS_DATA_DIR": str(work / "data")}
+           "REST_ASSETS_DATA_DIR": str(work / "data"), **(settings or {})}
     subprocess.run([DAGSTER, "instance", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
     started = time.time()
     command = [DAGSTER, "asset", "materialize", "-m", "rest_assets.definitions", "--select", "*"]
@@ -193,7 +199,35 @@ def dagster_step_times(home: Path, launched: float) -> dict:
         instance.dispose()
 
 
-RUNNERS = {"floor": run_floor, "stock_dlt": run_stock, "rest_assets_cli": run_cli}
+def run_cli_paced(sim: SimProcess, work: Path, args) -> dict:
+    """The CLI with every API's requests paced to the simulator's limit."""
+    return run_cli(sim, work, args, {"REST_ASSETS_HTTP_REQUESTS_PER_SECOND": str(args.rate_limit)})
+
+
+RUNNERS = {"floor": run_floor, "stock_dlt": run_stock, "rest_assets_cli": run_cli, "rest_assets_cli_paced": run_cli_paced}
+
+
+def rate_limit_report(before: dict, after: dict, steps: dict, rate_limit: int) -> dict:
+    """Per API: requests, 429s, and the sync's time against the ideal (requests answered / rate limit).
+
+    Each API has its own limit and the APIs sync in parallel, so the whole sync's ideal
+    is that of the API with the most requests.
+    """
+    per_api = {}
+    for api, counts in after["per_api"].items():
+        prior = before["per_api"].get(api, {"requests": 0, "throttled": 0})
+        requests, throttled = counts["requests"] - prior["requests"], counts["throttled"] - prior["throttled"]
+        ideal_s = (requests - throttled) / rate_limit
+        sync_s = steps.get(f"{api}_sync", {}).get("sync_seconds")
+        per_api[api] = {"requests": requests, "throttled": throttled, "ideal_s": round(ideal_s, 2), "sync_s": sync_s,
+                        "x_ideal": round(sync_s / ideal_s, 2) if sync_s and ideal_s else None}
+    requests = sum(a["requests"] for a in per_api.values())
+    throttled = sum(a["throttled"] for a in per_api.values())
+    slowest = max(per_api, key=lambda api: per_api[api]["ideal_s"])
+    return {"requests_per_second": rate_limit, "throttled": throttled,
+            "throttled_share": round(throttled / requests, 4) if requests else None,
+            "slowest_api": slowest, **{k: per_api[slowest][k] for k in ("ideal_s", "sync_s", "x_ideal")},
+            "per_api": per_api}
 
 
 # --- a pass -----------------------------------------------------------------------------
@@ -211,8 +245,10 @@ def run_pass(spec: Pass, args, workroot: Path) -> dict:
         "results": [],
     }
     print(f"\n== pass {spec.name}: {total_rows:,} rows, ~{summary['expected_pages']:,} pages, "
-          f"latency {spec.latency_s * 1000:.0f} ms", flush=True)
-    sim = SimProcess(sizes, spec.latency_s, args.sim_cache, pass_dir / "simulator.log")
+          f"latency {spec.latency_s * 1000:.0f} ms"
+          + (f", {spec.rate_limit} requests/s per API ({args.rate_limit_headers})" if spec.rate_limit else ""), flush=True)
+    sim = SimProcess(sizes, spec.latency_s, args.sim_cache, pass_dir / "simulator.log",
+                     spec.rate_limit, args.rate_limit_headers)
     try:
         if args.sim_cache:
             started = time.monotonic()
@@ -237,6 +273,9 @@ def run_pass(spec: Pass, args, workroot: Path) -> dict:
                 requests=after["requests"] - before["requests"],
                 cache_misses=after["cache_misses"] - before["cache_misses"],
             )
+            if spec.rate_limit:
+                steps = result.get("details", {}).get("steps", {})
+                result["rate_limit"] = rate_limit_report(before, after, steps, spec.rate_limit)
             problems = check_counts(result.get("rows", {}), expected)
             result["rows_loaded"] = sum(result.get("rows", {}).values())
             if result["timed_out"]:
@@ -273,7 +312,7 @@ def portable(command: list[str], workroot: Path) -> list[str]:
 def table(passes: list[dict]) -> str:
     head = ("pass", "contender", "rows", "lat ms", "wall s", "rows/s", "RSS MB", "tree MB", "CPU s", "sim CPU s",
             "other CPU s", "requests", "x floor", "status")
-    lines = [head]
+    lines = []
     for p in passes:
         for r in p["results"]:
             lines.append((
@@ -282,6 +321,25 @@ def table(passes: list[dict]) -> str:
                 f"{r['peak_tree_rss_mb']:.0f}", f"{r['cpu_s']:.1f}", f"{r['sim_cpu_s']:.1f}", f"{r.get('other_cpu_s', 0):.1f}", f"{r['requests']:,}",
                 f"{r['ratio_to_floor']:.2f}" if r["ratio_to_floor"] is not None else "-", r["status"],
             ))
+    return _aligned(head, lines)
+
+
+def rate_limit_table(passes: list[dict]) -> str:
+    """The rate-limit pass: 429s, and the slowest API's sync against its ideal (requests / limit)."""
+    head = ("contender", "limit/s", "requests", "429s", "429 share", "slowest API", "ideal s", "sync s", "x ideal",
+            "wall s", "status")
+    lines = [
+        (r["contender"], str(limits["requests_per_second"]), f"{r['requests']:,}", f"{limits['throttled']:,}",
+         f"{limits['throttled_share']:.1%}", limits["slowest_api"], f"{limits['ideal_s']:.1f}",
+         f"{limits['sync_s']:.1f}" if limits["sync_s"] is not None else "-",
+         f"{limits['x_ideal']:.2f}" if limits["x_ideal"] is not None else "-", f"{r['wall_s']:.1f}", r["status"])
+        for p in passes for r in p["results"] if (limits := r.get("rate_limit"))
+    ]
+    return _aligned(head, lines) if lines else ""
+
+
+def _aligned(head: tuple, rows: list[tuple]) -> str:
+    lines = [head, *rows]
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]
     out = []
     for n, line in enumerate(lines):
@@ -323,7 +381,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--latency-scale", type=int, default=None,
                         help="rows of the latency pass (default 80,000: the floor then needs about a minute)")
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per request in the latency pass")
-    parser.add_argument("--skip", action="append", default=[], choices=[*CONTENDERS, "stock", "cli", "latency", "cpu"],
+    parser.add_argument("--skip", action="append", default=[],
+                        choices=[*CONTENDERS, *RATE_LIMIT_CONTENDERS[1:], "stock", "cli", "latency", "cpu"],
                         help="leave out a contender or a pass (repeatable)")
     parser.add_argument("--latency-stock", action="store_true", help="also run stock dlt in the latency pass")
     parser.add_argument("--sim-cache", action="store_true",
@@ -331,6 +390,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--stock-timeout", type=float, default=None, help="time box of stock dlt (default 1200 s)")
     parser.add_argument("--cli-timeout", type=float, default=3600)
     parser.add_argument("--floor-timeout", type=float, default=3600)
+    parser.add_argument("--rate-limit", type=int, default=None, metavar="R",
+                        help="add a pass against a simulator that allows R requests a second per API: the CLI "
+                             "reading its rate-limit headers alone, and paced with requests_per_second = R")
+    parser.add_argument("--rate-limit-scale", type=int, default=20_000, help="rows of the rate-limit pass")
+    parser.add_argument("--rate-limit-headers", choices=("x-ratelimit", "ietf"), default="x-ratelimit",
+                        help="X-RateLimit-* with an epoch-second reset, or the IETF RateLimit-* in seconds")
     parser.add_argument("--out", default=None, help="JSON results (default bench/results/<date>-<scale>.json)")
     parser.add_argument("--workdir", default=None, help="where DuckDB files, logs and dlt folders go (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the work dir")
@@ -356,6 +421,9 @@ def main(argv: list[str] | None = None) -> None:
     if "latency" not in args.skip:
         passes.append(Pass("latency", args.latency_scale, args.latency,
                            [c for c in contenders if c != "stock_dlt" or args.latency_stock]))
+    if args.rate_limit:
+        passes.append(Pass("ratelimit", args.rate_limit_scale, 0.0,
+                           [c for c in RATE_LIMIT_CONTENDERS if c not in args.skip], args.rate_limit))
     workroot = Path(args.workdir or tempfile.mkdtemp(prefix="rest_assets_bench-")).resolve()
     workroot.mkdir(parents=True, exist_ok=True)
     started = datetime.now(timezone.utc)
@@ -379,6 +447,9 @@ def main(argv: list[str] | None = None) -> None:
             shutil.rmtree(workroot, ignore_errors=True)
     print()
     print(table(report["passes"]))
+    if limits := rate_limit_table(report["passes"]):
+        print(f"\nrate limit ({args.rate_limit_headers} headers): ideal = the slowest API's answered requests / limit")
+        print(limits)
     print("\nRSS MB: peak of the largest single process; tree MB: peak sum over the contender's process tree.")
     print("other CPU s: CPU the rest of the machine used meanwhile; well above 0, the timings are disturbed.")
     print(f"results: {out}")

@@ -15,7 +15,7 @@ import struct
 import threading
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from pathlib import Path
@@ -24,6 +24,9 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 from .apis import APIS, DEFAULT_CREDENTIALS, Api, Credentials, Resource
 from .data import Dataset, IndexView, Table, parse_ts, ts
 from .paging import ApiError, PageRequest
+from .ratelimit import Admission, RateLimit, RateLimiter
+
+_UNLIMITED = Admission(allowed=True, headers={})
 
 
 @dataclass(frozen=True)
@@ -148,12 +151,14 @@ class Simulator:
         host: str = "127.0.0.1",
         port: int = 0,
         tls: bool = False,
+        rate_limit: RateLimit | None = None,
     ) -> None:
         self.credentials = credentials
         self.token_ttl_seconds = token_ttl_seconds
         self.latency_seconds = latency_seconds
         self.tls = tls
         self.hooks: list[Hook] = []
+        self.rate_limiter = RateLimiter(rate_limit) if rate_limit else None
         self._data = Dataset(APIS, sizes, default_rows, seed, credentials)
         self._address = (host, port)
         self._lock = threading.RLock()  # guards the data overlays, the log and the tokens
@@ -300,16 +305,25 @@ class Simulator:
             body=body,
         )
         ctx.normal = lambda: self._normal(found, ctx)
+        admission = self._admit(found)
         try:
-            response = self._respond(found, ctx)
+            response = self._respond(found, ctx) if admission.allowed else Response(429, {"error": "rate limit exceeded"})
         except ApiError as err:
             response = Response(err.status, {"error": err.message})
         except Exception:  # a bug here must not hang the client: answer 500 and show the traceback
             traceback.print_exc()
             response = Response(500, {"error": "internal error"})
+        if admission.headers:  # on a copy: a hook may answer with the same Response every time
+            response = replace(response, headers={**admission.headers, **(response.headers or {})})
         with self._lock:
             self._log.append(RequestRecord(ctx.api, method, ctx.path, query, response.status))
         return response
+
+    def _admit(self, found: Route) -> Admission:
+        """The API's rate limit, in front of everything else (token requests are not counted)."""
+        if self.rate_limiter is None or found.api is None or found.token or not self.rate_limiter.limit.applies_to(found.api.name):
+            return _UNLIMITED
+        return self.rate_limiter.admit(found.api.name)
 
     def _respond(self, found: Route, ctx: HookContext) -> Response:
         if self.latency_seconds:

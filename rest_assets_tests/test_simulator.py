@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from urllib.parse import urlsplit
@@ -9,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from rest_assets_sim import DEFAULT_CREDENTIALS, Response, Simulator
+from rest_assets_sim import DEFAULT_CREDENTIALS, RateLimit, Response, Simulator
 from rest_assets_sim.data import IndexView
 
 CREDS = DEFAULT_CREDENTIALS
@@ -446,3 +447,59 @@ def test_index_view_matches_a_plain_list():
         assert [view.count_below(x) for x in range(-1, 47)] == [sum(i < x for i in as_list) for x in range(-1, 47)]
         for start in range(len(as_list) + 1):
             assert view.slice(start, start + 3) == as_list[start : start + 3]
+
+
+# --- the rate limit -----------------------------------------------------------------------
+
+
+def at_the_start_of_a_window() -> float:
+    """Sleep into the next whole second (windows are aligned to them); the epoch second the window ends."""
+    time.sleep(math.ceil(time.time()) - time.time() + 0.01)
+    return math.floor(time.time()) + 1
+
+
+def test_rate_limit_answers_429_with_retry_after_past_the_limit_and_counts_each_api_alone(make_sim):
+    sim = make_sim(default_rows=5, rate_limit=RateLimit(3))
+    agency, clients = session(sim, "agency"), sim.base_urls["agency"] + "/api/workspace/clients"
+
+    window_ends = at_the_start_of_a_window()
+    answers = [agency.get(clients) for _ in range(4)]
+    datasync = session(sim, "datasync")  # its token request is not counted
+    other_api = datasync.get(sim.base_urls["datasync"] + "/v1/jobs")
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["2", "1", "0", "0"]
+    assert {a.headers["X-RateLimit-Limit"] for a in answers} == {"3"}
+    assert {a.headers["X-RateLimit-Reset"] for a in answers} == {str(window_ends)}
+    assert answers[3].headers["Retry-After"] == "1" and "Retry-After" not in answers[2].headers
+    assert other_api.status_code == 200 and other_api.headers["X-RateLimit-Remaining"] == "2"
+    time.sleep(window_ends - time.time() + 0.01)
+    assert agency.get(clients).headers["X-RateLimit-Remaining"] == "2", "a new window"
+
+
+@pytest.mark.parametrize(
+    "limit, names",
+    [
+        pytest.param(RateLimit(2, headers="ietf"), ("RateLimit-Remaining", "RateLimit-Reset"), id="ietf"),
+        pytest.param(RateLimit(2, reset="seconds"), ("X-RateLimit-Remaining", "X-RateLimit-Reset"), id="x-seconds"),
+    ],
+)
+def test_rate_limit_can_state_the_reset_in_seconds(make_sim, limit, names):
+    sim = make_sim(default_rows=5, rate_limit=limit)
+    agency, clients = session(sim, "agency"), sim.base_urls["agency"] + "/api/workspace/clients"
+
+    at_the_start_of_a_window()
+    answers = [agency.get(clients) for _ in range(3)]
+
+    remaining, reset = names
+    assert [(a.status_code, a.headers[remaining], a.headers[reset]) for a in answers] == [
+        (200, "1", "1"), (200, "0", "1"), (429, "0", "1")
+    ]
+
+
+def test_rate_limit_of_some_apis_leaves_the_others_alone(make_sim):
+    sim = make_sim(default_rows=5, rate_limit=RateLimit(1, apis=("agency",)))
+    workhub = session(sim, "workhub")
+    answers = [workhub.get(sim.base_urls["workhub"] + "/api/1.0/tasks") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200] * 3
+    assert not any(name.lower().startswith("x-ratelimit") for a in answers for name in a.headers)

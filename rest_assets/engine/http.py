@@ -8,25 +8,29 @@ requests, and the retry of a refreshed token. It
 - sends nothing to an origin other than the API's own (and its token URL's):
   a next-page link or redirect elsewhere fails the run before any byte is sent
   (dlt would send the credentials along);
-- fails at once when the API asks, with `Retry-After`, for a longer wait than
-  the cap (dlt would clamp the wait to the cap and ask again too early);
+- fails at once when the API asks, with `Retry-After` or a spent rate-limit
+  window, for a longer wait than the cap (dlt would clamp the wait to the cap
+  and ask again too early);
+- paces the API's requests (`requests_per_second`, and what its rate-limit
+  headers say) and shares its failures across threads (`ApiGate`);
 - reads at most `max_response_mb` of a body;
 - requires JSON from every successful answer, not too deeply nested (dlt would
   fail on HTML or a cut-off body with a bare JSONDecodeError).
 
-Everything raised here is an `ApiProblem` that names the request (errors.py).
+Everything raised here is an `ApiProblem` that names the request (errors.py),
+or an `ApiGaveUp` caused by one.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
@@ -36,7 +40,8 @@ from requests.exceptions import ChunkedEncodingError, ConnectionError, Timeout
 from requests.adapters import HTTPAdapter
 from urllib3.util import parse_url
 
-from rest_assets.engine.errors import ForeignOrigin, RetryAfterTooLong, UnusableResponse
+from rest_assets.engine.errors import ApiGaveUp, ForeignOrigin, IssuedRequest, RetryAfterTooLong, UnusableResponse
+from rest_assets.engine.ratelimits import RateLimitHeaders, RequestPace
 
 ENV_PREFIX = "REST_ASSETS_HTTP_"
 # What dlt's retrying session retries besides statuses (its DEFAULT_RETRY_EXCEPTIONS).
@@ -62,6 +67,15 @@ class HttpPolicy:
     max_response_mb: float = 100.0
     max_json_depth: int = 64
     max_concurrency: int = 5  # requests of this API in flight at once (resources and child pages in parallel)
+    # Shared by all of a run's requests to this API (not its token endpoint); None: only its rate-limit headers pace it.
+    requests_per_second: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.requests_per_second is not None and not self.requests_per_second > 0:
+            raise ValueError(
+                f"requests_per_second (REST_ASSETS_HTTP_REQUESTS_PER_SECOND, <API>_HTTP_REQUESTS_PER_SECOND) "
+                f"must be more than 0, not {self.requests_per_second:g}"
+            )
 
     def with_env(self, api_name: str, environ: Mapping[str, str] = os.environ) -> "HttpPolicy":
         """This policy with the overrides set in the environment (the API's own ones win)."""
@@ -95,12 +109,13 @@ class HttpPolicy:
 
 
 def _parse(name: str, text: str, default: Any) -> Any:
+    kind = float if default is None else type(default)  # the fields unset by default are numbers
     try:
-        if isinstance(default, tuple):
+        if kind is tuple:
             return tuple(int(part) for part in text.split(",") if part.strip())
-        return type(default)(text)
+        return kind(text)
     except ValueError:
-        raise ValueError(f"{name}={text!r} is not a valid {type(default).__name__}") from None
+        raise ValueError(f"{name}={text!r} is not a valid {kind.__name__}") from None
 
 
 class GuardedTransport(HTTPAdapter):
@@ -114,9 +129,12 @@ class GuardedTransport(HTTPAdapter):
         self.gate = ApiGate(policy, trusted_urls)
 
     def send(self, request: PreparedRequest, stream: bool = False, **kwargs: Any) -> Response:
+        issued = IssuedRequest.note(request)
+        issued.attempts += 1
         self._refuse_foreign_origin(request)
+        last_attempt = issued.attempts > self.policy.max_retries
         try:
-            response = self.gate.send(lambda: self._send(request, stream, **kwargs), request.url)
+            response = self.gate.send(lambda: self._send(request, stream, **kwargs), request.url, last_attempt)
         except _RETRIED_EXCEPTIONS:
             self.stats.record(request.url, retried=True)
             raise
@@ -149,7 +167,7 @@ class GuardedTransport(HTTPAdapter):
     def _refuse_long_retry_after(self, response: Response) -> None:
         if response.status_code not in self.policy.retry_statuses:
             return
-        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        wait = RateLimitHeaders.of(response.headers).wait_seconds
         if wait is not None and wait > self.policy.max_retry_delay_seconds:
             response.close()
             raise RetryAfterTooLong(
@@ -239,16 +257,26 @@ class RequestStats:
 
 
 class ApiGate:
-    """One API's requests across dlt's worker threads: while the API is not known to answer, one at a time.
+    """One API's requests across dlt's worker threads: when each may go out, and when none may.
 
-    Until the first answer, and after a retryable failure (a status in
-    `retry_statuses`, a broken connection), only one thread sends: the one
-    that saw the failure, retrying with dlt's backoff and Retry-After; the
-    others wait. Any other answer from the API itself reopens the gate (a token
-    endpoint's answer lets the next request out, alone). If the first answer refuses
-    the credentials, or the failures use up one retry budget, every waiting
-    and later request fails here unsent. A failing API thus costs one retry
-    budget per run, and wrong credentials one request, whatever the concurrency.
+    Failures. Until the API's first answer, and after a failure (a status in
+    `retry_statuses` other than a 429 that says how long to wait, or a broken
+    connection), only one thread sends: the one that saw the failure, retrying
+    with dlt's backoff; the others wait. Failures of requests that were already
+    in flight when the gate closed count once, not once each. Any other answer
+    from the API itself reopens the gate (a token endpoint's answer lets the next
+    request out, alone). When the first answer refuses the credentials, the
+    failures use up one retry budget, or any request uses up its own retries,
+    every waiting and later request fails here unsent (`ApiGaveUp`, caused by
+    that failure). A failing API thus costs one retry budget per run (plus the
+    requests already in flight), and wrong credentials one request, whatever
+    the concurrency.
+
+    Rate limits. Requests to the API (not to its token endpoint) take turns in
+    one `RequestPace`: at most `requests_per_second`, and none while the API's
+    headers say its window is spent or its Retry-After runs. A 429 that says how
+    long to wait is "slow down": everyone waits, and it costs no retry budget
+    (dlt still retries that request at most `max_retries` times).
     """
 
     def __init__(self, policy: HttpPolicy, trusted_urls: Sequence[str] | None) -> None:
@@ -258,54 +286,96 @@ class ApiGate:
         self._changed = threading.Condition()
         self._retry_statuses = set(policy.retry_statuses)
         self._budget = policy.max_retries + 1
+        self._pace = RequestPace(policy.requests_per_second, policy.max_retry_delay_seconds)
         self._open = False
         self._ever_answered = False
         self._owner: int | None = None
         self._failures = 0
         self._dead: Exception | None = None
 
-    def send(self, send: Callable[[], Response], url: str) -> Response:
-        self._enter()
+    def send(self, send: Callable[[], Response], url: str, last_attempt: bool) -> Response:
+        """`send()` when its turn comes; `last_attempt`: dlt will not retry this request if it fails."""
+        alone, ticket = self._wait_for_turn(paced=self._is_api(url))  # the token endpoint is not paced
         try:
             response = send()
         except _RETRIED_EXCEPTIONS as error:
-            self._failed(error)
+            self._answered(ticket, None)
+            self._failed(error, alone, last_attempt)
             raise
         except BaseException:
+            self._answered(ticket, None)
             self._reopen()
             raise
-        if response.status_code in self._retry_statuses:
-            self._failed(HTTPError(f"answered HTTP {response.status_code}", response=response))
-        elif response.status_code in (401, 403) and not self._ever_answered:
+        limits = RateLimitHeaders.of(response.headers)
+        self._answered(ticket, limits)
+        self._judge(response, limits, url, alone, last_attempt)
+        return response
+
+    def _judge(self, response: Response, limits: RateLimitHeaders, url: str, alone: bool, last_attempt: bool) -> None:
+        status = response.status_code
+        if status == 429 and limits.wait_seconds is not None:
+            if last_attempt:  # slowed down once too often: dlt gives up on this request, and the run fails
+                self._kill(HTTPError(f"answered HTTP {status}", response=response))
+        elif status in self._retry_statuses:
+            self._failed(HTTPError(f"answered HTTP {status}", response=response), alone, last_attempt)
+        elif status in (401, 403) and not self._ever_answered:
             self._kill(HTTPError("the API refused the credentials on this run's first request", response=response))
-        elif url.startswith(self._api_url) and not any(url.startswith(t) for t in self._token_urls):
+        elif self._is_api(url):
             self._reopen()
         else:
             self._pass_on()
-        return response
 
-    def _enter(self) -> None:
+    def _is_api(self, url: str) -> bool:
+        return url.startswith(self._api_url) and not any(url.startswith(t) for t in self._token_urls)
+
+    def _wait_for_turn(self, paced: bool) -> tuple[bool, int | None]:
+        """Wait until the gate lets this thread through and, if `paced`, the pace does too (every change
+        wakes the waiters). Whether it sends alone (the gate is closed), and its ticket of the pace."""
         me = threading.get_ident()
         with self._changed:
-            while self._dead is None and not self._open and self._owner not in (None, me):
-                self._changed.wait()
-            if self._dead is not None:
-                raise self._dead
+            while True:
+                self._refuse_if_dead()
+                if not self._open and self._owner not in (None, me):
+                    self._changed.wait()
+                elif paced and (delay := self._pace.delay(time.monotonic())) > 0:
+                    self._changed.wait(delay if math.isfinite(delay) else None)
+                else:
+                    break
             if not self._open:
                 self._owner = me
+            return not self._open, self._pace.sent(time.monotonic()) if paced else None
 
-    def _failed(self, error: Exception) -> None:
+    def _answered(self, ticket: int | None, limits: RateLimitHeaders | None) -> None:
+        if ticket is None:
+            return
         with self._changed:
-            self._open = False
-            self._owner = self._owner or threading.get_ident()
-            self._failures += 1
+            if limits is None:
+                self._pace.unanswered(ticket)
+            else:
+                self._pace.answered(ticket, limits, time.monotonic())
+            self._changed.notify_all()  # the pace may have changed
+
+    def _refuse_if_dead(self) -> None:
+        if self._dead is not None:
+            raise ApiGaveUp("not sent: an earlier request of this API failed for good") from self._dead
+
+    def _failed(self, error: Exception, alone: bool, last_attempt: bool) -> None:
+        if last_attempt:  # dlt gives up on this request, and the run fails
+            self._kill(error)
+            return
+        with self._changed:
+            if self._open:  # the first failure: from now on only this thread sends
+                self._open, self._owner, self._failures = False, threading.get_ident(), 1
+            elif alone:
+                self._failures += 1
+            # else the request was in flight when the gate closed: its retry waits at the gate
             if self._failures >= self._budget:
-                self._dead = error
+                self._dead = self._dead or error
                 self._changed.notify_all()
 
     def _kill(self, error: Exception) -> None:
         with self._changed:
-            self._dead = error
+            self._dead = self._dead or error
             self._changed.notify_all()
 
     def _pass_on(self) -> None:
@@ -331,19 +401,6 @@ def origin(url: str) -> tuple[str, str, int]:
 def format_origin(trusted: tuple[str, str, int]) -> str:
     scheme, host, port = trusted
     return f"{scheme}://{host}:{port}"
-
-
-def retry_after_seconds(header: str | None) -> float | None:
-    """Seconds a Retry-After header asks to wait (delta-seconds or HTTP-date), None if absent or unreadable."""
-    if not header:
-        return None
-    header = header.strip()
-    if header.isdigit():
-        return float(header)
-    try:
-        return parsedate_to_datetime(header).timestamp() - time.time()
-    except (TypeError, ValueError):
-        return None
 
 
 def nesting_exceeds(value: Any, limit: int) -> bool:

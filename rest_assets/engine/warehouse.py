@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import re
 import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
 import dlt
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, get_dagster_logger
 from dlt.common.destination.reference import TDestinationReferenceArg
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from rest_assets.engine.connections import env_or
+
+# DuckDB's words when another process holds the file: "... Conflicting lock is held in <program> (PID n) ..."
+_LOCK_CONFLICT = re.compile(r"Could not set lock on file.*?Conflicting lock is held in (?P<holder>.+? \(PID \d+\))", re.S)
+_LOCK_POLL_SECONDS = 0.5
+_LOCK_LOG_EVERY_SECONDS = 5.0
+
+
+class WarehouseLocked(Exception):
+    """Another program kept the DuckDB file open for longer than the sync waits."""
 
 
 class Warehouse(ConfigurableResource):
@@ -33,16 +44,21 @@ class Warehouse(ConfigurableResource):
     # (dedup window over the staging table) grew with rows per table: +135 MB at 70k rows
     # with 256MB, +82 MB with 128MB, in the same time. Raise it for very wide or big tables.
     duckdb_memory_limit: str = "128MB"
+    # How long a sync waits for another program (a notebook, the DuckDB CLI, a BI tool) to close the file.
+    duckdb_lock_timeout_seconds: float = 120.0
 
     @classmethod
     def from_env(cls) -> "Warehouse":
-        """REST_ASSETS_DESTINATION, REST_ASSETS_DUCKDB_PATH and REST_ASSETS_DATA_DIR, with the defaults above."""
+        """The REST_ASSETS_* settings of the fields above, with their defaults."""
         defaults = {name: field.default for name, field in cls.model_fields.items()}
         return cls(
             destination=env_or("REST_ASSETS_DESTINATION", defaults["destination"]),
             duckdb_path=env_or("REST_ASSETS_DUCKDB_PATH", defaults["duckdb_path"]),
             data_dir=env_or("REST_ASSETS_DATA_DIR", defaults["data_dir"]),
             duckdb_memory_limit=env_or("REST_ASSETS_DUCKDB_MEMORY_LIMIT", defaults["duckdb_memory_limit"]),
+            duckdb_lock_timeout_seconds=_seconds_from_env(
+                "REST_ASSETS_DUCKDB_LOCK_TIMEOUT_SECONDS", defaults["duckdb_lock_timeout_seconds"]
+            ),
         )
 
     @property
@@ -85,12 +101,12 @@ class Warehouse(ConfigurableResource):
         checks hold the lock, and sources still extract in parallel. Left to itself, dlt
         opens and closes the file for every load job, and every close checkpoints: that was
         most of the load's time, all of it under the lock. Server databases take concurrent
-        writers themselves.
+        writers themselves. Another program with the file open (even read-only) is waited for.
         """
         if not self.is_duckdb:
             yield
             return
-        with self._file_lock(), duckdb.connect(str(self.path)) as connection:
+        with self._file_lock(), self._connect_when_free() as connection:
             config = pipeline.destination.config_params
             own_credentials = config.get("credentials")
             config["credentials"] = self._duckdb_credentials(connection)  # dlt borrows it, never closes it
@@ -108,6 +124,37 @@ class Warehouse(ConfigurableResource):
                 yield
             finally:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    def _connect_when_free(self) -> duckdb.DuckDBPyConnection:
+        """A writing connection, once no other program holds DuckDB's lock on the file (our own syncs
+        wait for each other on the file lock); the wait goes to the run's log every few seconds."""
+        started = time.monotonic()
+        logged_at = None
+        while True:
+            try:
+                return duckdb.connect(str(self.path))
+            except duckdb.IOException as error:
+                holder = _lock_holder(error)
+                if holder is None:
+                    raise
+            waited = time.monotonic() - started
+            if waited >= self.duckdb_lock_timeout_seconds:
+                raise self._still_locked(holder) from None
+            if logged_at is None or waited - logged_at >= _LOCK_LOG_EVERY_SECONDS:
+                logged_at = waited
+                get_dagster_logger().info(
+                    f"Waiting for the DuckDB file {self.path}: {holder} has it open. Waited {waited:.0f} s "
+                    f"of at most {self.duckdb_lock_timeout_seconds:g} s (REST_ASSETS_DUCKDB_LOCK_TIMEOUT_SECONDS)."
+                )
+            time.sleep(min(_LOCK_POLL_SECONDS, self.duckdb_lock_timeout_seconds - waited))
+
+    def _still_locked(self, holder: str) -> WarehouseLocked:
+        return WarehouseLocked(
+            f"the DuckDB file {self.path} stayed open in {holder} for {self.duckdb_lock_timeout_seconds:g} s, "
+            "and DuckDB lets no one write to a file another program has open, even read-only. Close that "
+            "connection (a notebook, the DuckDB CLI, a BI tool) and run again, or raise "
+            "REST_ASSETS_DUCKDB_LOCK_TIMEOUT_SECONDS"
+        )
 
     @contextmanager
     def pipeline(self, api_name: str, run_id: str, progress_log: logging.Logger | None = None) -> Iterator[dlt.Pipeline]:
@@ -156,3 +203,19 @@ class Warehouse(ConfigurableResource):
         root = Path(self.data_dir).resolve() / "dlt"
         root.mkdir(parents=True, exist_ok=True)
         return root
+
+
+def _lock_holder(error: duckdb.IOException) -> str | None:
+    """`<program> (PID n)` holding the file, if the error is DuckDB's lock conflict."""
+    match = _LOCK_CONFLICT.search(str(error))
+    return match.group("holder") if match else None
+
+
+def _seconds_from_env(name: str, default: float) -> float:
+    text = env_or(name, "")
+    if not text:
+        return default
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r} is not a number of seconds") from None

@@ -110,7 +110,7 @@ def duckdb_counts(path: Path) -> dict[str, int]:
     """`api/resource` -> rows, for every table that exists."""
     import duckdb
 
-    from rest_assets.apis import load_apis
+    from rest_assets.orchestration.definitions import load_apis
 
     counts: dict[str, int] = {}
     if not path.exists():
@@ -174,9 +174,8 @@ def run_cli(sim: SimProcess, work: Path, args, settings: dict[str, str] | None =
 def dagster_step_times(home: Path, launched: float) -> dict:
     """When the run and each step started and ended, relative to the CLI's launch, from the event log."""
     from dagster import DagsterInstance
-    from dagster._core.instance.ref import InstanceRef
 
-    instance = DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
+    instance = DagsterInstance.from_config(str(home))
     try:
         run = instance.get_runs(limit=1)[0]
         marks: dict = {"steps": {}}
@@ -428,7 +427,7 @@ def main(argv: list[str] | None = None) -> None:
     workroot.mkdir(parents=True, exist_ok=True)
     started = datetime.now(timezone.utc)
     report = {
-        "benchmark": "rest_assets issue #5", "started": started.isoformat(timespec="seconds"), "git": git(),
+        "benchmark": "rest_assets", "started": started.isoformat(timespec="seconds"), "git": git(),
         "machine": machine(),
         "args": {k: (sorted(v) if isinstance(v, set) else portable([v], workroot)[0] if isinstance(v, str) else v)
                  for k, v in vars(args).items()},

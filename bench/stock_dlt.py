@@ -17,7 +17,7 @@ import time
 import dlt
 from dagster import EnvVar
 
-from rest_assets.apis import load_apis
+from rest_assets.orchestration.definitions import load_apis
 from rest_assets.engine.connections import ApiConnection
 from rest_assets.engine.source import build_source
 

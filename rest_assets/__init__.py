@@ -1,0 +1,16 @@
+"""REST APIs as Dagster assets over dlt. `rest_assets.RestApiComponent` is the component type each API's defs.yaml names.
+
+It is imported on first use, so that `import rest_assets.engine...` does not load Dagster's component machinery.
+"""
+
+
+def __getattr__(name: str):
+    if name == "RestApiComponent":
+        from rest_assets.components import RestApiComponent
+
+        return RestApiComponent
+    raise AttributeError(f"module 'rest_assets' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:  # dg's registry lists what dir() shows
+    return ["RestApiComponent"]

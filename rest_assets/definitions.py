@@ -1,19 +1,9 @@
-"""Entry point for `dagster dev`, `dagster asset materialize -m rest_assets.definitions` and workspace.yaml."""
+"""`defs`: the entry point of `dagster dev`, `dagster asset materialize -m rest_assets.definitions`, `dg` and workspace.yaml.
 
-import gc
-import sys
+Every API under rest_assets/defs/ (and in REST_ASSETS_API_PATH), merged with the definitions they
+share. Importing it builds the definitions and nothing else (rest_assets/settings.py says what it reads).
+"""
 
-from rest_assets.orchestration.executor import executes_a_run, start_step_forkserver
-
-EXECUTES_A_RUN = executes_a_run(sys.argv)
-if EXECUTES_A_RUN:
-    start_step_forkserver()  # first, so that its preload overlaps the imports below
-
-from rest_assets.orchestration.definitions import build_definitions  # noqa: E402
+from rest_assets.orchestration.definitions import build_definitions
 
 defs = build_definitions()
-
-if EXECUTES_A_RUN:
-    # What is loaded now lives as long as the process: keep the garbage collector off it.
-    # Python's last collection at exit walked it all, ~0.7 s after the run had finished.
-    gc.freeze()

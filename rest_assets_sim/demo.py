@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from rest_assets.apis import load_apis
+from rest_assets.orchestration.definitions import load_apis
 from rest_assets_sim import Simulator
 
 DATA_DIR = Path("data")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import duckdb
+import pytest
 from dagster import AssetKey, DagsterInstance
 
-from rest_assets.apis import load_apis
+from rest_assets.orchestration.definitions import load_apis
 from rest_assets_tests.conftest import REPO_ROOT, clean_env, project_env
 
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
@@ -104,36 +106,26 @@ def test_steps_find_storage_dlt_duckdb_and_arrow_already_imported_by_the_forkser
     assert late == [], late
 
 
-FORKSERVER_CHILDREN = """
-import gc, os, sys
+IMPORT_SIDE_EFFECTS = """
+import gc, json, os, sys
 sys.argv = {argv!r}
+environ = dict(os.environ)
 import rest_assets.definitions
-print("frozen objects:", gc.get_freeze_count())
+import rest_assets.engine
 children = [pid for pid in os.listdir("/proc") if pid.isdigit()
             and open(f"/proc/{{pid}}/stat").read().rsplit(")", 1)[1].split()[1] == str(os.getpid())]
-print("\\n".join(open(f"/proc/{{pid}}/cmdline").read().replace("\\0", " ") for pid in children))
+print(json.dumps({{"frozen": gc.get_freeze_count(), "children": children, "gc": gc.isenabled(),
+                  "environ_changed": sorted(set(os.environ.items()) ^ set(environ.items()))}}))
 """
 
 
-def started_children(argv: list[str], project, tmp_path) -> str:
-    code = FORKSERVER_CHILDREN.format(argv=argv)
-    done = subprocess.run([sys.executable, "-c", code], env=cli_env(project, tmp_path), cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=120)
+@pytest.mark.parametrize("argv", [[DAGSTER, "asset", "materialize", "-m", "rest_assets.definitions"], [DAGSTER, "dev"]])
+def test_importing_the_definitions_has_no_side_effects(project, tmp_path, argv):
+    """Whoever imports them (a run, the webserver, a code server): no processes, no frozen objects, the same environment."""
+    done = subprocess.run([sys.executable, "-c", IMPORT_SIDE_EFFECTS.format(argv=argv)], env=cli_env(project, tmp_path),
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-4000:]
-    return done.stdout
-
-
-def test_a_run_executing_command_starts_the_step_forkserver_while_loading_the_definitions(project, tmp_path):
-    """Its preload then overlaps the run's creation instead of delaying the first step."""
-    output = started_children([DAGSTER, "asset", "materialize", "-m", "rest_assets.definitions"], project, tmp_path)
-    assert "multiprocessing.forkserver" in output and "rest_assets.orchestration.step_preload" in output
-    assert int(output.split("frozen objects:")[1].split()[0]) > 100_000, "the loaded definitions are frozen"
-
-
-def test_processes_that_do_not_execute_runs_start_no_forkserver(project, tmp_path):
-    for argv in ([DAGSTER, "dev"], [DAGSTER, "api", "grpc"], [DAGSTER, "asset", "list"]):
-        output = started_children(argv, project, tmp_path)
-        assert "multiprocessing.forkserver" not in output and "frozen objects: 0" in output, argv
+    assert json.loads(done.stdout.splitlines()[-1]) == {"frozen": 0, "children": [], "gc": True, "environ_changed": []}
 
 
 def test_dagsters_daemon_evaluates_the_freshness_policies(project, tmp_path):

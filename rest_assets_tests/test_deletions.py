@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from rest_assets.apis import load_apis
+from rest_assets.orchestration.definitions import load_apis
 from rest_assets.orchestration.definitions import build_definitions
 from rest_assets_tests.conftest import failure_text
 from rest_assets_sim.faults import Fault, alter

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from dagster import AssetSelection, DagsterInstance, DagsterRunStatus, materialize
 
-from rest_assets.apis import load_apis
+from rest_assets.orchestration.definitions import load_apis
 from rest_assets_sim.faults import Fault, alter
 from rest_assets_tests.conftest import REPO_ROOT, failure_text
 from rest_assets_tests.postgres import SERVER, query, throwaway_database

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from rest_assets.apis import load_apis
+from rest_assets.orchestration.definitions import load_apis
 from rest_assets_sim import Response
 
 APIS = {api.name: api for api in load_apis()}
@@ -15,7 +15,7 @@ APIS = {api.name: api for api in load_apis()}
 def primary_key(api_name: str, resource: str) -> tuple[str, str]:
     """(field in the API's records, column in DuckDB)."""
     api = APIS[api_name]
-    field = api.setting(resource, "primary_key")
+    (field,) = api.endpoints[resource].primary_key
     return field, api.column_name(field)
 
 

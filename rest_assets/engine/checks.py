@@ -19,8 +19,7 @@ ROW_COUNT_CHECK = "row_count"
 
 
 def primary_key_columns(api: RestApi, resource_name: str) -> list[str]:
-    key = api.setting(resource_name, "primary_key")
-    return [api.column_name(column) for column in ([key] if isinstance(key, str) else key)]
+    return [api.column_name(field) for field in api.endpoints[resource_name].primary_key]
 
 
 def table_check_specs(api: RestApi) -> list[AssetCheckSpec]:
@@ -31,7 +30,7 @@ def table_check_specs(api: RestApi) -> list[AssetCheckSpec]:
         for spec in (
             AssetCheckSpec(PRIMARY_KEY_CHECK, asset=api.asset_key(name),
                            description=f"{', '.join(primary_key_columns(api, name))} is unique and never null"
-                           + (" among current rows." if api.deletions_of(name) == "history" else ".")),
+                           + (" among current rows." if api.endpoints[name].deletions == "history" else ".")),
             AssetCheckSpec(ROW_COUNT_CHECK, asset=api.asset_key(name), description="Rows in the table."),
         )
     ]
@@ -70,7 +69,7 @@ def _primary_key_result(client, api: RestApi, resource_name: str, table: str) ->
     nulls = " or ".join(f"{c} is null" for c in columns)
     # A history table holds every version of a row; the key is unique among the current ones.
     # (Soft-deleted rows keep their key, so it stays unique over all rows.)
-    current = f" where {VALID_TO} is null" if api.deletions_of(resource_name) == "history" else ""
+    current = f" where {VALID_TO} is null" if api.endpoints[resource_name].deletions == "history" else ""
     duplicates, null_keys = client.execute_sql(
         f"select count(*) - count(distinct ({key})), count(*) filter (where {nulls}) from {table}{current}"
     )[0]

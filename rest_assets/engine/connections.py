@@ -8,7 +8,6 @@ matching dlt auth object.
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import ClassVar
 
@@ -23,11 +22,6 @@ from dlt.sources.helpers.rest_client.auth import (
     OAuth2ClientCredentials,
 )
 from requests import PreparedRequest, Response, Session
-
-
-def env_or(name: str, default: str) -> str:
-    """A non-secret setting (base URL, token URL) read when the definitions load."""
-    return os.environ.get(name) or default
 
 
 class ApiConnection(ConfigurableResource):

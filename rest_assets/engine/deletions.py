@@ -1,6 +1,6 @@
 """Rows the API stops listing, and the guard against an API that suddenly lists nothing.
 
-A resource whose sync reads a complete listing (`RestApi.is_complete_listing`) sees a
+A resource whose sync reads a complete listing (`Endpoint.complete_listing`) sees a
 deletion as a row it did not list. Its `deletions` setting says what the warehouse does:
 
 - `soft` (default): the row stays with `_deleted_at` set by the first sync that missed it;
@@ -31,7 +31,7 @@ from dlt.common.typing import TDataItems
 from dlt.extract.items_transform import BaseItemTransform, ItemTransform
 
 from rest_assets.engine.errors import MassDeletion
-from rest_assets.engine.spec import RestApi
+from rest_assets.engine.spec import Endpoint, RestApi
 
 DELETED_AT = "_deleted_at"
 VALID_TO = "_dlt_valid_to"  # dlt's scd2 validity column: null for the current version
@@ -110,25 +110,22 @@ def plan_table_writes(api: RestApi, names: Iterable[str], full_refresh: bool) ->
 
 
 def table_write(api: RestApi, name: str, full_refresh: bool) -> TableWrite:
-    configured = api.deletions_of(name)
-    disposition = api.setting(name, "write_disposition")
-    merge = (disposition.get("disposition") if isinstance(disposition, dict) else disposition) == "merge"
+    endpoint = api.endpoints[name]
     # A full refresh reads an incremental resource from its start date: a complete listing too.
-    complete_listing = full_refresh or api.is_complete_listing(name)
+    complete_listing = full_refresh or endpoint.complete_listing
     if full_refresh:
-        mode = "history" if configured == "history" and merge else "replace"
-    elif not merge or (configured in ("soft", "hard") and not complete_listing):
+        mode = "history" if endpoint.deletions == "history" and endpoint.merges else "replace"
+    elif not endpoint.merges or (endpoint.deletions in ("soft", "hard") and not complete_listing):
         mode = "keep"
     else:
-        mode = configured
-    fields = key_fields(api, name)
+        mode = endpoint.deletions
     write = TableWrite(
         resource=name,
-        table=api.table_name(name),
+        table=endpoint.table,
         mode=mode,
-        key_fields=fields,
-        key_columns=tuple(api.column_name(f) for f in fields),
-        merge=merge,
+        key_fields=endpoint.primary_key,
+        key_columns=tuple(api.column_name(f) for f in endpoint.primary_key),
+        merge=endpoint.merges,
         complete_listing=complete_listing,
     )
     if write.tracks_deletions:
@@ -136,14 +133,9 @@ def table_write(api: RestApi, name: str, full_refresh: bool) -> TableWrite:
     return write
 
 
-def key_fields(api: RestApi, name: str) -> tuple[str, ...]:
-    key = api.setting(name, "primary_key")
-    return (key,) if isinstance(key, str) else tuple(key)
-
-
-def declared_deletion_columns(api: RestApi, name: str) -> dict[str, dict]:
+def declared_deletion_columns(endpoint: Endpoint) -> dict[str, dict]:
     """Columns the engine adds to a resource whatever the run does: `_deleted_at` where soft deletions apply."""
-    return {DELETED_AT: DELETED_AT_HINT} if api.deletions_of(name) == "soft" and api.is_complete_listing(name) else {}
+    return {DELETED_AT: DELETED_AT_HINT} if endpoint.deletions == "soft" and endpoint.complete_listing else {}
 
 
 def deletion_counts(client: Any, writes: Mapping[str, TableWrite], existing: set[str]) -> dict[str, tuple[int, int]]:

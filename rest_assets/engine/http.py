@@ -34,13 +34,15 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
+import dlt
+from dlt.common.exceptions import ResourceNameNotAvailable
 from dlt.sources.helpers.requests import Client
 from requests import HTTPError, PreparedRequest, RequestException, Response, Session
 from requests.exceptions import ChunkedEncodingError, ConnectionError, Timeout
 from requests.adapters import HTTPAdapter
 from urllib3.util import parse_url
 
-from rest_assets.engine.errors import ApiGaveUp, ForeignOrigin, IssuedRequest, RetryAfterTooLong, UnusableResponse
+from rest_assets.engine.errors import ApiGaveUp, ForeignOrigin, RetryAfterTooLong, UnusableResponse
 from rest_assets.engine.ratelimits import RateLimitHeaders, RequestPace
 
 ENV_PREFIX = "REST_ASSETS_HTTP_"
@@ -116,6 +118,38 @@ def _parse(name: str, text: str, default: Any) -> Any:
         return kind(text)
     except ValueError:
         raise ValueError(f"{name}={text!r} is not a valid {kind.__name__}") from None
+
+
+@dataclass
+class IssuedRequest:
+    """Which dlt resource sent a request, and how often (dlt's retries send the same request object again)."""
+
+    resource: str | None
+    attempts: int = 0
+
+    @classmethod
+    def note(cls, request: Any) -> "IssuedRequest":
+        """The note on `request`, made when it is first sent: dlt names the resource its extracting thread works for."""
+        issued = cls.on(request)
+        if issued is None:
+            issued = cls(resource=_current_resource())
+            setattr(request, _ISSUED, issued)
+        return issued
+
+    @staticmethod
+    def on(request: Any) -> "IssuedRequest | None":
+        return getattr(request, _ISSUED, None)
+
+
+_ISSUED = "rest_assets_issued"  # an attribute of requests' PreparedRequest
+
+
+def _current_resource() -> str | None:
+    try:
+        return dlt.current.resource_name()
+    except ResourceNameNotAvailable:  # not sent from a resource (a sensor's probe, a benchmark)
+        return None
+
 
 
 class GuardedTransport(HTTPAdapter):

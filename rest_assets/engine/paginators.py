@@ -12,6 +12,7 @@ from typing import Any, List, Optional
 
 from dlt.common import jsonpath
 from dlt.sources.helpers.rest_client.paginators import BasePaginator, BaseReferencePaginator, PageNumberPaginator
+from dlt.sources.rest_api.config_setup import register_paginator
 from requests import Request, Response
 
 from rest_assets.engine.errors import PaginationStuck, UnusableResponse
@@ -169,3 +170,13 @@ def _fingerprint(request: Request) -> str:
     """What makes a page request distinct: method, URL, params and body."""
     parts = [request.method, request.url, request.params, request.json, request.data]
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# The project's paginators by name, so that a config says `{"type": "last_record_cursor", ...}`.
+PAGINATORS = {"last_record_cursor": LastRecordCursorPaginator, "sized_page_number": SizedPageNumberPaginator}
+
+
+def register_paginators() -> None:
+    """Make the project's paginators known to dlt by name (dlt's `register_paginator`; again is harmless)."""
+    for name, paginator in PAGINATORS.items():
+        register_paginator(name, paginator)

@@ -8,12 +8,13 @@ from dlt.common import jsonpath
 from dlt.sources.helpers.rest_client import RESTClient
 
 from rest_assets.engine.connections import ApiConnection
+from rest_assets.engine.incremental import as_dlt_incremental
 from rest_assets.engine.spec import RestApi
 
 
 def incremental_resources(api: RestApi) -> list[str]:
     """Resources with a cursor the API can filter on (the ones a change sensor can probe)."""
-    return [name for name in api.resource_names if (api.incremental_of(name) or {}).get("start_param")]
+    return [name for name, endpoint in api.endpoints.items() if (endpoint.incremental or {}).get("start_param")]
 
 
 def changed_since(api: RestApi, resource_name: str, connection: ApiConnection, cursor: str) -> bool:
@@ -22,9 +23,9 @@ def changed_since(api: RestApi, resource_name: str, connection: ApiConnection, c
     The filter is inclusive (rows *at* the cursor come back too), so only a strictly
     newer cursor value counts as a change.
     """
-    incremental = api.incremental_of(resource_name)
-    endpoint = {**api.defaults.get("endpoint", {}), **api.resource(resource_name)["endpoint"]}
-    convert = incremental.get("convert") or str
+    endpoint = api.endpoints[resource_name].config["endpoint"]
+    incremental = endpoint["incremental"]
+    convert = as_dlt_incremental(incremental).get("convert") or str
     session = api.policy.session(trusted_urls=connection.trusted_urls())
     client = RESTClient(base_url=connection.base_url, auth=connection.dlt_auth(session), session=session)
     params = {**endpoint.get("params", {}), incremental["start_param"]: convert(cursor)}

@@ -17,13 +17,11 @@ from rest_assets.engine.connections import ApiConnection
 from rest_assets.engine.deletions import declared_deletion_columns
 from rest_assets.engine.errors import UnsafePathValue
 from rest_assets.engine.http import HttpPolicy, RequestStats
-from rest_assets.engine.incremental import with_start_date
-from rest_assets.engine.paginators import PageGuard
+from rest_assets.engine.incremental import as_dlt_incremental, with_start_date
+from rest_assets.engine.paginators import PageGuard, register_paginators
 from rest_assets.engine.plan import SyncPlan
-from rest_assets.engine.spec import RestApi, without_engine_keys
+from rest_assets.engine.spec import Endpoint, RestApi
 
-# `{resources.<parent>.<field>}` in a child's path: the parent's value, substituted raw by dlt.
-_PATH_REFERENCE = re.compile(r"\{resources\.([^.}]+)\.([^}]+)\}")
 _SEGMENT_PREFIX = "_path_segment__"
 
 
@@ -36,14 +34,14 @@ def build_source(
     credentials and is only used to describe the assets; with one (at run time)
     it is ready to extract, written as `plan` says.
     """
+    register_paginators()
     policy = api.policy
     session = policy.session(trusted_urls=(connection or api.connection).trusted_urls(), stats=stats)
-    resources = _guarded(api, policy)
+    resources = [_run_config(endpoint, policy) for endpoint in api.endpoints.values()]
     if connection is not None:
         resources = with_start_date(resources, connection.start_date)
     if plan is not None:
         resources = plan.with_cursor_starts(resources)
-    resources, segment_fields = _with_encoded_path_references(resources)
     source = rest_api_source(
         {
             "client": {
@@ -51,18 +49,18 @@ def build_source(
                 "auth": connection.dlt_auth(session) if connection else None,
                 "session": session,
             },
-            "resource_defaults": copy.deepcopy(api.dlt_defaults),
-            "resources": resources,
+            "resources": resources,  # resource_defaults are merged into each already
         },
         name=api.name,
     )
     _parallelize_top_level(source)
     if plan is not None:
         plan.apply(source)
-    for name, fields in segment_fields.items():
-        # Before the child's own generator (a public dlt step position for transformers), on copies
-        # of the parent's records: the parent's table never sees the extra keys.
-        source.resources[name].add_map(_add_path_segments(fields), insert_at=0)
+    for endpoint in api.endpoints.values():
+        if fields := _path_fields(endpoint):
+            # Before the child's own generator (a public dlt step position for transformers), on copies
+            # of the parent's records: the parent's table never sees the extra keys.
+            source.resources[endpoint.name].add_map(_add_path_segments(fields), insert_at=0)
     return source
 
 
@@ -77,61 +75,53 @@ def _parallelize_top_level(source: DltSource) -> None:
             resource.parallelize()
 
 
-def _guarded(api: RestApi, policy: HttpPolicy) -> list[EndpointResource]:
-    """Copies of the resources as dlt takes them, each with its own paginator wrapped in a PageGuard.
+def _run_config(endpoint: Endpoint, policy: HttpPolicy) -> EndpointResource:
+    """A copy of the resource's config for one source, with the engine's guards in it.
 
-    Each resource gets its own paginator instance: dlt uses an instance from a
-    config as is, so one shared by several resources (through resource_defaults,
-    or one object in two configs) is paged by all of them at once, since dlt
-    extracts resources interleaved, and rows are silently lost. Column hints are
-    copied too: dlt writes into them, so one hint dict used for two columns ends
-    up describing only the last.
+    Each resource gets its own paginator instance, wrapped in a PageGuard: dlt uses an
+    instance from a config as is, so one shared by several resources (through
+    resource_defaults) is paged by all of them at once, since dlt extracts resources
+    interleaved, and rows are silently lost. Column hints are copies too: dlt writes
+    into them, so one hint dict used for two columns ends up describing only the last.
     """
-    default_endpoint = api.defaults.get("endpoint") or {}
-    copies = []
-    for resource in api.resources:
-        resource = without_engine_keys(copy.deepcopy(resource))
-        endpoint = resource["endpoint"] = _as_dict(resource.get("endpoint"), resource["name"])
-        selector = endpoint.get("data_selector", default_endpoint.get("data_selector"))
-        if selector is not None:
-            # Compiled once: dlt parses a string selector again for every page, and
-            # jsonpath-ng builds its parser on each parse (0.64 ms a page here).
-            endpoint["data_selector"] = selector = jsonpath.compile_path(selector)
-        paginator = create_paginator(copy.deepcopy(endpoint.get("paginator", default_endpoint.get("paginator"))))
-        if paginator is not None:
-            endpoint["paginator"] = PageGuard(paginator, policy.max_pages, selector)
-        columns = {**(resource.get("columns") or {}), **declared_deletion_columns(api, resource["name"])}
-        if columns:
-            resource["columns"] = {name: dict(hint) for name, hint in columns.items()}
-        copies.append(resource)
-    return copies
+    resource = copy.deepcopy(endpoint.config)
+    config = resource["endpoint"]
+    if (selector := config.get("data_selector")) is not None:
+        # Compiled once: dlt parses a string selector again for every page, and
+        # jsonpath-ng builds its parser on each parse (0.64 ms a page here).
+        config["data_selector"] = selector = jsonpath.compile_path(selector)
+    if (paginator := create_paginator(config.get("paginator"))) is not None:
+        config["paginator"] = PageGuard(paginator, policy.max_pages, selector)
+    if config.get("incremental"):
+        config["incremental"] = as_dlt_incremental(config["incremental"])
+    columns = {**endpoint.columns, **declared_deletion_columns(endpoint)}
+    if columns:
+        resource["columns"] = {name: dict(hint) for name, hint in columns.items()}
+    _encode_path_references(endpoint, config)
+    return resource
 
 
-def _as_dict(endpoint: Any, resource_name: str) -> dict:
-    """An endpoint in its long form (dlt's default path is the resource's name)."""
-    if endpoint is None or isinstance(endpoint, str):
-        return {"path": endpoint or resource_name}
-    return endpoint
-
-
-def _with_encoded_path_references(resources: list[EndpointResource]) -> tuple[list[EndpointResource], dict[str, list[str]]]:
-    """Child paths that refer to a percent-encoded copy of each parent value they substitute.
+def _encode_path_references(endpoint: Endpoint, config: dict) -> None:
+    """Make the path refer to a percent-encoded copy of each parent value it substitutes.
 
     dlt puts a parent's value into a child's path as is, so an id "../../admin"
     would make the request go to /admin, and "?" or "#" would cut the path short.
-    The child's path is rewritten to use `_path_segment__<field>`, which a step
-    in front of the child adds to its copy of each parent record.
+    The path is rewritten to use `_path_segment__<field>`, which a step in front of
+    the child adds to its copy of each parent record (query params need nothing:
+    requests encodes them).
     """
-    segment_fields: dict[str, list[str]] = {}
-    for resource in resources:
-        endpoint = resource["endpoint"]
-        fields = [field for _, field in _PATH_REFERENCE.findall(endpoint.get("path") or "")]
-        if fields:
-            endpoint["path"] = _PATH_REFERENCE.sub(
-                lambda m: f"{{resources.{m.group(1)}.{_segment_key(m.group(2))}}}", endpoint["path"]
+    for placeholder, field in endpoint.parent_params:
+        if f"{{{placeholder}}}" in config["path"]:
+            config["path"] = config["path"].replace(
+                f"{{{placeholder}}}", f"{{resources.{endpoint.parent}.{_segment_key(field)}}}"
             )
-            segment_fields[resource["name"]] = fields
-    return resources, segment_fields
+            if isinstance((config.get("params") or {}).get(placeholder), dict):  # a `resolve` param bound in the path
+                del config["params"][placeholder]
+
+
+def _path_fields(endpoint: Endpoint) -> list[str]:
+    """The parent fields that the resource's path substitutes."""
+    return [field for placeholder, field in endpoint.parent_params if f"{{{placeholder}}}" in endpoint.path]
 
 
 def _segment_key(field: str) -> str:

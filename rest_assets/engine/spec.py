@@ -1,17 +1,22 @@
-"""The declarative description of one REST API: what an `rest_assets.apis` module defines.
+"""One REST API as data: its connection, its resources in dlt's `rest_api` vocabulary, how to talk to it.
 
-Resources are plain dlt `rest_api` resource configs (the seeds' format, made valid),
-so anything dlt's rest_api understands can be said here.
+An API's `defs.yaml` declares a `RestApi` (rest_assets/components). `RestApi.endpoints`
+normalizes its resources once, by dlt's own rules (`build_resource_dependency_graph`): each
+endpoint in long form with `resource_defaults` merged, and its parent found wherever dlt
+accepts a reference to one: `{resources.<parent>.<field>}` in the path, the query params,
+the JSON body, form data or headers, or a `resolve` param. Everything else reads that form.
 """
 
 from __future__ import annotations
 
-import re
+import copy
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Mapping, Sequence
 
 from dagster import AssetKey
 from dlt.common.normalizers.naming.snake_case import NamingConvention
+from dlt.sources.rest_api.config_setup import build_resource_dependency_graph
 from dlt.sources.rest_api.typing import EndpointResource, EndpointResourceBase
 
 from rest_assets.engine.connections import ApiConnection
@@ -22,11 +27,9 @@ _naming = NamingConvention()
 # extracted in parallel with the others (a child: its parents' pages in parallel), within
 # the API's HttpPolicy.max_concurrency.
 DEFAULT_RESOURCE_HINTS: EndpointResourceBase = {"write_disposition": "merge", "parallelized": True}
-_PARENT_REF = re.compile(r"\{resources\.([^.}]+)\.")
-# What happens to a row the API stops listing (see engine/deletions.py). Set per API, or per
-# resource with a `deletions` key beside dlt's own keys (the engine strips it before dlt sees it).
+# What happens to a row the API stops listing (engine/deletions.py): set per API, or per
+# resource with a `deletions` key beside dlt's own keys, which the engine keeps from dlt.
 DELETION_MODES = ("soft", "hard", "keep", "history")
-ENGINE_RESOURCE_KEYS = ("deletions",)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,48 @@ class SyncSchedule:
 
     def covers(self, resource_name: str) -> bool:
         return not self.resources or resource_name in self.resources
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One resource of an API, normalized: dlt's config for it, and what the engine derives from it."""
+
+    name: str
+    config: EndpointResource  # as dlt takes it: endpoint in long form, resource_defaults merged
+    asset_key: AssetKey
+    parent: str | None  # the resource whose records this one's requests refer to
+    parent_params: tuple[tuple[str, str], ...]  # (placeholder or param name, parent field), as dlt resolves them
+    deletions: str
+    complete_listing: bool  # a sync reads every row the API has: a row it misses was deleted
+
+    @property
+    def table(self) -> str:
+        """The table dlt lands the resource in (`time-offs` -> `time_offs`)."""
+        return self.asset_key.path[-1]
+
+    @property
+    def path(self) -> str:
+        return self.config["endpoint"]["path"]
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        """The API's field names of the primary key (dlt's `primary_key` hint)."""
+        key = self.config.get("primary_key") or ()
+        return (key,) if isinstance(key, str) else tuple(key)
+
+    @property
+    def incremental(self) -> Mapping[str, Any] | None:
+        return self.config["endpoint"].get("incremental")
+
+    @property
+    def columns(self) -> Mapping[str, Mapping[str, Any]]:
+        return self.config.get("columns") or {}
+
+    @property
+    def merges(self) -> bool:
+        """Whether the table is written with dlt's merge (the engine's default)."""
+        disposition = self.config.get("write_disposition")
+        return (disposition.get("disposition") if isinstance(disposition, dict) else disposition) == "merge"
 
 
 @dataclass(frozen=True)
@@ -57,11 +102,12 @@ class RestApi:
     deletions: str = "soft"
 
     def __post_init__(self) -> None:
-        for name in self.resource_names:
-            if self.deletions_of(name) not in DELETION_MODES:
-                raise ValueError(
-                    f"{self.name}/{name}: deletions is {self.deletions_of(name)!r}; use one of {', '.join(DELETION_MODES)}"
-                )
+        self.endpoints  # noqa: B018  (a configuration dlt would refuse fails here, when the definitions load)
+
+    @cached_property
+    def endpoints(self) -> Mapping[str, Endpoint]:
+        """The resources, normalized once, in their declared order."""
+        return normalized_endpoints(self)
 
     @property
     def policy(self) -> HttpPolicy:
@@ -75,77 +121,57 @@ class RestApi:
 
     @property
     def resource_names(self) -> list[str]:
-        return [resource["name"] for resource in self.resources]
+        return list(self.endpoints)
+
+    def asset_key(self, resource_name: str) -> AssetKey:
+        return self.endpoints[resource_name].asset_key
 
     def table_name(self, resource_name: str) -> str:
-        """The table dlt lands a resource in (`time-offs` -> `time_offs`)."""
-        return _naming.normalize_table_identifier(resource_name)
+        return self.endpoints[resource_name].table
 
-    def column_name(self, field_name: str) -> str:
+    @staticmethod
+    def column_name(field_name: str) -> str:
         """The column dlt lands a field in (`jobId` -> `job_id`)."""
         return _naming.normalize_identifier(field_name)
 
-    def asset_key(self, resource_name: str) -> AssetKey:
-        return AssetKey([self.name, self.table_name(resource_name)])
 
-    def resource(self, resource_name: str) -> EndpointResource:
-        return next(r for r in self.resources if r["name"] == resource_name)
-
-    @property
-    def defaults(self) -> EndpointResourceBase:
-        """resource_defaults over the engine's own defaults."""
-        return {**DEFAULT_RESOURCE_HINTS, **self.resource_defaults}
-
-    @property
-    def dlt_defaults(self) -> EndpointResourceBase:
-        """The defaults as dlt's rest_api takes them: without the engine's own keys."""
-        return without_engine_keys(self.defaults)
-
-    def setting(self, resource_name: str, key: str) -> Any:
-        """A resource-level hint, falling back to the defaults."""
-        return self.resource(resource_name).get(key, self.defaults.get(key))
-
-    def deletions_of(self, resource_name: str) -> str:
-        """The resource's deletions mode: its own, else resource_defaults', else the API's."""
-        return self.setting(resource_name, "deletions") or self.deletions
-
-    def incremental_of(self, resource_name: str) -> Mapping[str, Any] | None:
-        """The resource's incremental cursor config, if it has one."""
-        endpoint = self.resource(resource_name).get("endpoint")
-        return endpoint.get("incremental") if isinstance(endpoint, dict) else None
-
-    def is_complete_listing(self, resource_name: str) -> bool:
-        """Whether a sync reads every row the API has, so that a row it misses was deleted.
-
-        Not so for an incremental resource, one whose processing steps filter rows, or a
-        child of a resource that is not a complete listing itself.
-        """
-        steps = self.setting(resource_name, "processing_steps") or []
-        parent = self.parent_of(resource_name)
-        return (
-            self.incremental_of(resource_name) is None
-            and not any("filter" in step for step in steps)
-            and (parent is None or self.is_complete_listing(parent))
+def normalized_endpoints(api: RestApi) -> dict[str, Endpoint]:
+    defaults, default_deletions = _split_deletions({**DEFAULT_RESOURCE_HINTS, **api.resource_defaults})
+    resources, deletions = [], {}
+    for resource in api.resources:
+        resource, deletions[resource["name"]] = _split_deletions(resource)
+        resources.append(resource)
+    try:
+        graph, configs, resolved = build_resource_dependency_graph(copy.deepcopy(defaults), copy.deepcopy(resources))
+    except ValueError as error:
+        raise ValueError(f"{api.name}: {error}") from None
+    endpoints: dict[str, Endpoint] = {}
+    for name in graph.static_order():  # parents first
+        config = configs[name]
+        params = tuple((p.param_name, p.resolve_config["field"]) for p in resolved[name] or ())
+        parent = resolved[name][0].resolve_config["resource"] if resolved[name] else None
+        mode = deletions[name] or default_deletions or api.deletions
+        if mode not in DELETION_MODES:
+            raise ValueError(f"{api.name}/{name}: deletions is {mode!r}; use one of {', '.join(DELETION_MODES)}")
+        endpoints[name] = Endpoint(
+            name=name,
+            config=config,
+            asset_key=AssetKey([api.name, _naming.normalize_table_identifier(config.get("table_name") or name)]),
+            parent=parent,
+            parent_params=params,
+            deletions=mode,
+            complete_listing=_reads_everything(config) and (parent is None or endpoints[parent].complete_listing),
         )
-
-    def endpoint_path(self, resource_name: str) -> str:
-        endpoint = self.resource(resource_name)["endpoint"]
-        return endpoint if isinstance(endpoint, str) else endpoint["path"]
-
-    def parent_of(self, resource_name: str) -> str | None:
-        """The resource whose records a child's path or params refer to, if any."""
-        endpoint: Mapping[str, Any] = self.resource(resource_name).get("endpoint") or {}
-        if isinstance(endpoint, str):
-            endpoint = {"path": endpoint}
-        references = _PARENT_REF.findall(endpoint.get("path", ""))
-        references += [
-            param["resource"]
-            for param in (endpoint.get("params") or {}).values()
-            if isinstance(param, dict) and param.get("type") == "resolve"
-        ]
-        return references[0] if references else None
+    return {resource["name"]: endpoints[resource["name"]] for resource in resources}
 
 
-def without_engine_keys(config: Mapping[str, Any]) -> dict:
-    """A resource config (or resource_defaults) as dlt takes it."""
-    return {key: value for key, value in config.items() if key not in ENGINE_RESOURCE_KEYS}
+def _split_deletions(config: Mapping[str, Any]) -> tuple[dict, str | None]:
+    """A resource config as dlt takes it, and the engine's `deletions` key kept from dlt."""
+    config = dict(config)
+    return config, config.pop("deletions", None)
+
+
+def _reads_everything(config: EndpointResource) -> bool:
+    """Not incremental, and no processing step filters rows out."""
+    steps = config.get("processing_steps") or []
+    return config["endpoint"].get("incremental") is None and not any("filter" in step for step in steps)

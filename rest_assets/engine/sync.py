@@ -15,7 +15,8 @@ from dlt.common.schema import Schema
 from rest_assets.engine.checks import table_check_results
 from rest_assets.engine.connections import ApiConnection
 from rest_assets.engine.deletions import deletion_counts, mark_soft_deleted, refuse_mass_deletions
-from rest_assets.engine.errors import InvalidRunConfig, explain
+from rest_assets.engine.errors import InvalidRunConfig
+from rest_assets.engine.explain import explain
 from rest_assets.engine.http import RequestStats
 from rest_assets.engine.plan import SyncPlan
 from rest_assets.engine.run_config import SyncConfig
@@ -77,7 +78,7 @@ def sync_api(
         rows_loaded = normalize_info.row_counts if normalize_info else {}
         for name in names:
             table = api.table_name(name)
-            pages, retries = stats.totals(endpoint_pattern(connection.base_url, api.endpoint_path(name)))
+            pages, retries = stats.totals(endpoint_pattern(connection.base_url, api.endpoints[name].path))
             yield MaterializeResult(
                 asset_key=api.asset_key(name),
                 metadata={
@@ -88,12 +89,12 @@ def sync_api(
                     "rows_deleted": MetadataValue.int(deletions.get(table, (0, 0))[1]),
                     "deletions": plan.writes[name].mode,
                     "full_refresh": config.full_refresh,
-                    **({"start_from": start_from.isoformat()} if start_from and api.incremental_of(name) else {}),
+                    **({"start_from": start_from.isoformat()} if start_from and api.endpoints[name].incremental else {}),
                     "pages_fetched": MetadataValue.int(pages),
                     "retries": MetadataValue.int(retries),
                     "dlt_load_id": ", ".join(load_info.loads_ids),
                     "schema_changes": MetadataValue.json(schema_changes(load_info, table)),
-                    "endpoint": api.endpoint_path(name),
+                    "endpoint": api.endpoints[name].path,
                     "duration_seconds": round(time.monotonic() - started, 3),
                     **_cursor_metadata(pipeline, api, name),
                 },

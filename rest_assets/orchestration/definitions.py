@@ -1,42 +1,79 @@
-"""Assemble every API's assets, resources, jobs, schedules, sensors and checks into one Definitions."""
+"""The project's definitions: each API's, from its component, and the ones all APIs share."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Sequence
 
+import dagster as dg
+import yaml
 from dagster import Definitions
 
-from rest_assets.apis import load_apis
-from rest_assets.engine.assets import build_api_assets
+from rest_assets import settings
+from rest_assets.components import RestApiComponent
+from rest_assets.engine.connections import ApiConnection
 from rest_assets.engine.spec import RestApi
 from rest_assets.engine.warehouse import Warehouse
+from rest_assets.orchestration.api import api_definitions
 from rest_assets.orchestration.executor import executor_from_env
-from rest_assets.orchestration.freshness import freshness_policies
-from rest_assets.orchestration.schedules import build_schedule, planned_syncs
-from rest_assets.orchestration.sensors import (
-    build_automation_sensor,
-    build_change_sensors,
-    build_failure_alerts,
-)
+from rest_assets.orchestration.sensors import build_automation_sensor, build_failure_alerts
+
+PACKAGE = Path(__file__).resolve().parents[1]
+COMPONENT_TYPE = "rest_assets.RestApiComponent"
 
 
 def build_definitions(apis: Sequence[RestApi] | None = None) -> Definitions:
-    """Build the definitions from the API configurations (all of them by default) and the environment.
+    """The definitions of `apis`, by default every API under rest_assets/defs/ and in REST_ASSETS_API_PATH.
 
     Secrets are `EnvVar`s resolved when a run starts, so this needs no credentials.
     """
-    apis = load_apis() if apis is None else list(apis)
-    syncs = planned_syncs(apis)
-    warehouse = Warehouse.from_env()
-    freshness = freshness_policies(syncs)
-    return Definitions(
-        assets=[build_api_assets(api, warehouse.destination, freshness) for api in apis],
-        schedules=[build_schedule(sync) for sync in syncs],
-        sensors=[
-            *build_change_sensors(apis),
-            build_automation_sensor(),
-            build_failure_alerts(apis),
-        ],
-        resources={"warehouse": warehouse, **{api.resource_key: api.connection for api in apis}},
-        executor=executor_from_env(len(apis)),
+    per_api = [api_definitions(api) for api in apis] if apis is not None else [_component_definitions()]
+    return shared_definitions(Definitions.merge(*per_api))
+
+
+def shared_definitions(apis: Definitions) -> Definitions:
+    """What every API shares: the warehouse, the executor, declarative automation and failure alerts."""
+    secret_env_vars = sorted(
+        name for resource in apis.resources.values() if isinstance(resource, ApiConnection)
+        for name in resource.credential_env_vars()
     )
+    return Definitions.merge(apis, Definitions(
+        resources={"warehouse": Warehouse.from_env()},
+        sensors=[build_automation_sensor(), build_failure_alerts(secret_env_vars)],
+        executor=executor_from_env(len([r for r in apis.resources.values() if isinstance(r, ApiConnection)])),
+    ))
+
+
+def load_apis() -> list[RestApi]:
+    """Every API's declaration (as the definitions are built from), sorted by name."""
+    apis = [component.rest_api() for component in _components()]
+    names = [api.name for api in apis]
+    if len(names) != len(set(names)):
+        raise ValueError(f"two APIs share a name: {sorted(names)}")
+    return sorted(apis, key=lambda api: api.name)
+
+
+def _component_definitions() -> Definitions:
+    tree = dg.ComponentTree.for_project(PACKAGE)
+    extra = [dg.build_defs_for_component(component) for component in _external_components()]
+    return Definitions.merge(tree.build_defs(), *extra)
+
+
+def _components() -> list[RestApiComponent]:
+    tree = dg.ComponentTree.for_project(PACKAGE)
+    return [*tree.get_all_components(of_type=RestApiComponent), *_external_components()]
+
+
+def _external_components() -> list[RestApiComponent]:
+    """The `<api>/defs.yaml` files in the folders REST_ASSETS_API_PATH names (RestApiComponents only)."""
+    folders = [Path(folder) for folder in (settings.API_PATH.value() or "").split(":") if folder]
+    if missing := [str(folder) for folder in folders if not folder.is_dir()]:
+        raise FileNotFoundError(f"{settings.API_PATH.name} names folders that do not exist: {missing}")
+    return [_load_component(path) for folder in folders for path in sorted(folder.glob("*/defs.yaml"))]
+
+
+def _load_component(path: Path) -> RestApiComponent:
+    declaration = yaml.safe_load(path.read_text())
+    if declaration.get("type") != COMPONENT_TYPE:
+        raise ValueError(f"{path}: {settings.API_PATH.name} folders hold `type: {COMPONENT_TYPE}` only")
+    return RestApiComponent.from_attributes_dict(attributes=declaration.get("attributes") or {})

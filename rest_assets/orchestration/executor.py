@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.forkserver
-import os
-
 from dagster import ExecutorDefinition, multiprocess_executor
 
-# What the forkserver imports before forking steps. Dagster puts its own executor module
-# first; the list must match it for an early-started forkserver to be the one it uses.
-FORKSERVER_PRELOAD = ["dagster._core.executor.multiprocess", "rest_assets.orchestration.step_preload"]
+from rest_assets import settings
 
-# `dagster ...` commands whose own process goes on to execute a run with this executor.
-RUN_EXECUTING_COMMANDS = {("asset", "materialize"), ("job", "execute"), ("api", "execute_run")}
+# What the forkserver imports once, before it forks each step (Dagster's multiprocess executor option).
+STEP_PRELOAD = "rest_assets.orchestration.step_preload"
 
 
 def executor_from_env(api_count: int) -> ExecutorDefinition:
@@ -23,35 +17,10 @@ def executor_from_env(api_count: int) -> ExecutorDefinition:
     in waves although they mostly wait on the network. The forkserver imports dagster,
     dlt and the definitions once instead of in every step (see step_preload).
     """
-    if os.environ.get("REST_ASSETS_EXECUTOR") == "k8s":
+    if settings.EXECUTOR.value() == "k8s":
         from dagster_k8s import k8s_job_executor
 
         return k8s_job_executor
     return multiprocess_executor.configured(
-        {"max_concurrent": api_count, "start_method": {"forkserver": {"preload_modules": FORKSERVER_PRELOAD[1:]}}}
+        {"max_concurrent": max(api_count, 1), "start_method": {"forkserver": {"preload_modules": [STEP_PRELOAD]}}}
     )
-
-
-def executes_a_run(argv: list[str]) -> bool:
-    """Whether this process loads the definitions to execute a run itself, with this executor.
-
-    Other processes (webserver, daemon, code server, tests) get neither an early
-    forkserver nor frozen objects.
-    """
-    return (
-        tuple(argv[1:3]) in RUN_EXECUTING_COMMANDS
-        and multiprocessing.parent_process() is None
-        and os.environ.get("REST_ASSETS_EXECUTOR") != "k8s"
-    )
-
-
-def start_step_forkserver() -> None:
-    """Start the forkserver that the executor will fork steps from, with its preload.
-
-    Dagster starts it only when the first step launches, after the run's creation has
-    written a planned event for every asset and check; its preload then held back every
-    step by ~3 s of imports. Started before the definitions import dlt, the preload
-    overlaps that import and the run's creation on the second core.
-    """
-    multiprocessing.forkserver.set_forkserver_preload(FORKSERVER_PRELOAD)
-    multiprocessing.forkserver.ensure_running()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import timedelta
 
 from croniter import croniter
 from dagster import AssetKey, AssetSelection, DefaultScheduleStatus, ScheduleDefinition, define_asset_job
 
+from rest_assets import settings
 from rest_assets.engine.spec import RestApi, SyncSchedule
 
 # Runs of one API carry this tag; dagster.yaml queues a second run of the same API.
@@ -35,7 +35,7 @@ class PlannedSync:
 
     @property
     def timezone(self) -> str:
-        return self.schedule.timezone or os.environ.get("REST_ASSETS_TIMEZONE") or "UTC"
+        return self.schedule.timezone or settings.TIMEZONE.value()
 
     @property
     def interval(self) -> timedelta:

@@ -20,10 +20,9 @@ from dagster import (
     sensor,
 )
 
+from rest_assets import settings
 from rest_assets.engine.probe import changed_since, incremental_resources
 from rest_assets.engine.spec import RestApi
-
-WEBHOOK_ENV_VAR = "REST_ASSETS_ALERT_WEBHOOK_URL"
 
 
 def build_change_sensor(api: RestApi, resource_name: str) -> SensorDefinition:
@@ -36,7 +35,7 @@ def build_change_sensor(api: RestApi, resource_name: str) -> SensorDefinition:
         required_resource_keys={api.resource_key},
         minimum_interval_seconds=300,
         default_status=DefaultSensorStatus.STOPPED,  # it calls the API: on once credentials are set
-        description=f"Probes {api.endpoint_path(resource_name)} with the cursor of the last materialization.",
+        description=f"Probes {api.endpoints[resource_name].path} with the cursor of the last materialization.",
     )
     def _changes(context: SensorEvaluationContext, **_resources: object):
         # (Dagster passes required resources as keywords when a sensor is invoked directly.)
@@ -71,15 +70,17 @@ def build_automation_sensor() -> AutomationConditionSensorDefinition:
     )
 
 
-def build_failure_alerts(apis: Sequence[RestApi]) -> SensorDefinition:
-    """Report a failed run's API, assets and error to the log, and to a webhook if one is set."""
-    secret_env_vars = [name for api in apis for name in api.connection.credential_env_vars()]
+def build_failure_alerts(secret_env_vars: Sequence[str]) -> SensorDefinition:
+    """Report a failed run's API, assets and error to the log, and to a webhook if one is set.
+
+    `secret_env_vars`: the variables whose values an alert must never carry.
+    """
 
     @run_failure_sensor(name="rest_assets_failure_alerts", default_status=DefaultSensorStatus.RUNNING)
     def _alerts(context: RunFailureSensorContext):
         alert = failure_alert(context, secret_env_vars)
         context.log.error(json.dumps(alert))
-        if url := os.environ.get(WEBHOOK_ENV_VAR):
+        if url := settings.ALERT_WEBHOOK_URL.value():
             requests.post(url, json=alert, timeout=10).raise_for_status()
 
     return _alerts

@@ -9,14 +9,12 @@ imports its normalizer, loader, DuckDB and Arrow on first use: ~0.6 s of CPU per
 The preloaded objects are then frozen out of the garbage collector: each step's
 collections no longer walk the million objects of dagster, dlt and Arrow, nor write
 to their pages (copy-on-write) doing so. ~3-7% of a run's CPU in the latency pass.
+Only this module, imported by the forkserver alone, does that.
 """
 
 import gc
-import dagster._core.storage.base_storage  # noqa: F401
-import dagster._core.storage.local_compute_log_manager  # noqa: F401
-import dagster._core.storage.root  # noqa: F401
-import dagster._core.storage.sqlite_storage  # noqa: F401
-import dagster_postgres  # noqa: F401  (the instance storage of deploy/dagster.yaml)
+
+import dagster_postgres  # noqa: F401  (sqlalchemy and alembic: Dagster's instance storage; deploy/dagster.yaml's too)
 import dlt.common.libs.pyarrow  # noqa: F401
 import dlt.destinations.impl.duckdb.duck  # noqa: F401
 import dlt.destinations.impl.postgres.postgres  # noqa: F401

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from rest_assets.apis import load_apis
+from rest_assets.orchestration.definitions import load_apis
 from rest_assets_sim import Response
 
 from .helpers import failure_text, set_policy
@@ -59,5 +59,5 @@ def test_resources_failing_differently_at_once_are_each_named_with_their_own_req
     message = failure_text(result)
     named = set(re.findall(r"resourcing/(\w+): GET (\S+) answered HTTP (\d+)", message))
     resourcing = next(api for api in load_apis() if api.name == "resourcing")
-    own_requests = {(name, f"/resourcing/v3{resourcing.endpoint_path(name)}", str(FAILING[name].status)) for name in FAILING}
+    own_requests = {(name, f"/resourcing/v3{resourcing.endpoints[name].path}", str(FAILING[name].status)) for name in FAILING}
     assert named and named <= own_requests, message

@@ -41,13 +41,14 @@ class RestApiTranslator(DagsterDltTranslator):
 
     def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
         name = data.resource.name
-        parent = self.api.parent_of(name)
-        table = self.api.table_name(name)
+        endpoint = self.api.endpoints[name]
+        parent = endpoint.parent
+        table = endpoint.table
         return super().get_asset_spec(data).replace_attributes(
             key=self.api.asset_key(name),
             deps=[self.api.asset_key(parent)] if parent else [],
             group_name=self.api.name,
-            description=f"{self.api.description} `{table}` from GET {self.api.endpoint_path(name)}"
+            description=f"{self.api.description} `{table}` from GET {endpoint.path}"
             + (f", for each row of `{self.api.table_name(parent)}`." if parent else ".")
             + " " + deletions_note(self.api, name),
             kinds={"dlt", self.destination},
@@ -56,10 +57,10 @@ class RestApiTranslator(DagsterDltTranslator):
             automation_condition=AutomationCondition.eager() if parent else None,
             freshness_policy=self.freshness_policies.get(self.api.asset_key(name)),
             metadata={
-                "endpoint": self.api.endpoint_path(name),
-                "primary_key": str(self.api.setting(name, "primary_key")),
-                "write_disposition": str(self.api.setting(name, "write_disposition")),
-                "deletions": self.api.deletions_of(name),
+                "endpoint": endpoint.path,
+                "primary_key": ", ".join(endpoint.primary_key),
+                "write_disposition": str(endpoint.config.get("write_disposition")),
+                "deletions": endpoint.deletions,
                 **({"dagster/column_schema": declared} if (declared := declared_columns(self.api, name)) else {}),
             },
         )
@@ -67,11 +68,12 @@ class RestApiTranslator(DagsterDltTranslator):
 
 def deletions_note(api: RestApi, resource_name: str) -> str:
     """What happens here to a row the API stops listing (engine/deletions.py)."""
-    mode = api.deletions_of(resource_name)
+    endpoint = api.endpoints[resource_name]
+    mode = endpoint.deletions
     if mode == "history":
         return ("Every version of each row is kept (dlt scd2): current rows are those where `_dlt_valid_to` is null; "
                 "a row changed or no longer listed upstream gets `_dlt_valid_to`.")
-    if not api.is_complete_listing(resource_name):
+    if not endpoint.complete_listing:
         return ("Read incrementally, so rows deleted upstream are not seen: run with `full_refresh: true` "
                 "to remove them.")
     return {
@@ -84,7 +86,8 @@ def deletions_note(api: RestApi, resource_name: str) -> str:
 
 def declared_columns(api: RestApi, resource_name: str) -> "TableSchema | None":
     """Columns the configuration documents, shown in the UI before the first load."""
-    hints = {**(api.setting(resource_name, "columns") or {}), **declared_deletion_columns(api, resource_name)}
+    endpoint = api.endpoints[resource_name]
+    hints = {**endpoint.columns, **declared_deletion_columns(endpoint)}
     if not hints:
         return None
     return TableSchema(

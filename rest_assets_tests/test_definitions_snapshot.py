@@ -1,0 +1,62 @@
+"""The whole graph of definitions, against a snapshot in review: any change to it shows up in the diff.
+
+After an intended change: `REST_ASSETS_UPDATE_SNAPSHOT=1 .venv/bin/pytest rest_assets_tests/test_definitions_snapshot.py`
+rewrites snapshots/definitions.json; commit it with the change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from dagster import Definitions
+
+from rest_assets_tests.conftest import clean_env
+
+SNAPSHOT = Path(__file__).with_name("snapshots") / "definitions.json"
+
+
+def describe(defs: Definitions) -> dict:
+    graph = defs.resolve_asset_graph()
+    repository = defs.get_repository_def()
+    return {
+        "assets": {
+            key.to_user_string(): {
+                "deps": sorted(parent.to_user_string() for parent in node.parent_keys),
+                "group": node.group_name,
+                "kinds": sorted(node.kinds),
+                "checks": sorted(check.name for check in node.check_keys),
+                "pools": sorted(node.pools),
+                "tags": {k: v for k, v in sorted(node.tags.items()) if not k.startswith("dagster/kind/")},
+                "owners": list(node.owners),
+                "automation": node.automation_condition.get_label() if node.automation_condition else None,
+                "freshness_cron": node.freshness_policy.deadline_cron if node.freshness_policy else None,
+            }
+            for key, node in sorted(((node.key, node) for node in graph.asset_nodes), key=lambda kn: kn[0].to_user_string())
+        },
+        "jobs": sorted(job.name for job in defs.resolve_all_job_defs()),
+        "schedules": {
+            schedule.name: {"cron": schedule.cron_schedule, "job": schedule.job_name,
+                            "timezone": schedule.execution_timezone, "default_status": schedule.default_status.value}
+            for schedule in sorted(repository.schedule_defs, key=lambda s: s.name)
+        },
+        "sensors": {sensor.name: sensor.default_status.value for sensor in sorted(repository.sensor_defs, key=lambda s: s.name)},
+        "resources": sorted(defs.resources),
+    }
+
+
+def test_the_definitions_match_their_snapshot(monkeypatch):
+    update = os.environ.get("REST_ASSETS_UPDATE_SNAPSHOT")
+    for name in list(os.environ):
+        if name not in clean_env():
+            monkeypatch.delenv(name)  # the definitions as a fresh checkout builds them
+    from rest_assets.orchestration.definitions import build_definitions
+
+    current = json.dumps(describe(build_definitions()), indent=1, sort_keys=True) + "\n"
+    if update:
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(current)
+    assert current == SNAPSHOT.read_text(), (
+        "the definitions changed; if intended, rerun with REST_ASSETS_UPDATE_SNAPSHOT=1 and commit the snapshot"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -75,9 +76,9 @@ def test_definitions_run_steps_as_kubernetes_jobs_when_asked():
     assert out.stdout.split() == ["k8s", "false"]
 
 
-def dg(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+def dg(*args: str, env: dict[str, str], cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess:
     # dg wants the project's venv active; VIRTUAL_ENV says which one it is.
-    return subprocess.run([BIN / "dg", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+    return subprocess.run([BIN / "dg", *args], cwd=cwd, capture_output=True, text=True,
                           env={**env, "VIRTUAL_ENV": str(BIN.parent), "NO_COLOR": "1", "COLUMNS": "200"})
 
 
@@ -96,3 +97,33 @@ def test_dg_checks_lists_and_launches(project, tmp_path):
     assert launched.returncode == 0, launched.stdout[-3000:] + launched.stderr[-3000:]
     assert project.count("agency", "clients") == 30
     assert project.count("datasync", "jobs") == 30
+
+
+def test_dg_scaffolds_an_api_that_loads_and_check_yaml_points_at_a_wrong_key(tmp_path):
+    """In a copy of the project: `dg scaffold defs`, then the new folder's assets; a typo, then its line."""
+    copy = tmp_path / "project"
+    shutil.copytree(REPO_ROOT / "rest_assets", copy / "rest_assets", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO_ROOT / "pyproject.toml", copy / "pyproject.toml")
+    env = clean_env()
+
+    scaffolded = dg("scaffold", "defs", "rest_assets.RestApiComponent", "helpdesk", env=env, cwd=copy)
+    assert scaffolded.returncode == 0, scaffolded.stderr
+    defs_yaml = copy / "rest_assets" / "defs" / "helpdesk" / "defs.yaml"
+    listed = dg("list", "defs", "--json", env=env, cwd=copy)
+    assert listed.returncode == 0, listed.stderr
+    assets = {asset["asset_key"] for asset in json.loads(listed.stdout)["assets"]}
+    assert len(assets) == 44 and "helpdesk/items" in assets, "the placeholder resource loads at once"
+
+    text = defs_yaml.read_text()
+    defs_yaml.write_text(text.replace("  description:", "  descripton:"))
+    checked = dg("check", "yaml", str(defs_yaml.parent), env=env, cwd=copy)
+    assert checked.returncode == 1
+    line = next(i for i, line in enumerate(text.splitlines(), start=1) if line.startswith("  description:"))
+    assert f"defs.yaml:{line} - rest_assets.RestApiComponent attributes.descripton Additional properties are not " \
+           "allowed ('descripton' was unexpected)" in checked.stdout, checked.stdout
+
+    defs_yaml.write_text(text.replace("primary_key:", "primary_kee:"))  # inside a block: the block's line
+    checked = dg("check", "yaml", str(defs_yaml.parent), env=env, cwd=copy)
+    block = next(i for i, line in enumerate(text.splitlines(), start=1) if line.startswith("  resource_defaults:"))
+    assert checked.returncode == 1 and f"defs.yaml:{block} - rest_assets.RestApiComponent attributes.resource_defaults" \
+        in checked.stdout and "primary_kee: id" in checked.stdout, checked.stdout

@@ -4,25 +4,33 @@ from __future__ import annotations
 
 import dagster as dg
 
+TEMPLATE = """\
+# {name}: one REST API as assets (README, "Adding an API"). Replace the placeholders below.
+type: rest_assets.RestApiComponent
+
+attributes:
+  name: {name}
+  description: "{name}: what this API holds (shown on every asset)."
+  client:
+    base_url: "{{{{ env('{upper}_BASE_URL', 'https://{name}.example.com') }}}}"
+    # bearer | api_key | http_basic | oauth2_client_credentials; secrets are env var names (*_env).
+    auth: {{type: bearer, token_env: {upper}_API_TOKEN}}
+  # dlt rest_api keys, merged under every resource.
+  resource_defaults:
+    primary_key: id
+    endpoint:
+      paginator: {{type: header_link}}
+  # One asset per resource. A child names its parent: {{resources.<parent>.<field>}} in its path or params.
+  resources:
+    - name: items
+      endpoint: {{path: /items}}
+"""
+
 
 class RestApiScaffolder(dg.Scaffolder):
-    """Writes `<name>/defs.yaml` with a placeholder resource: the definitions load at once, and each
-    value says what to put there (README, "Adding an API")."""
+    """Writes `<name>/defs.yaml` with a placeholder resource: the definitions load at once."""
 
     def scaffold(self, request: dg.ScaffoldRequest) -> None:
         name = request.target_path.name
-        dg.scaffold_component(request, placeholder_attributes(name))
-
-
-def placeholder_attributes(name: str) -> dict:
-    upper = name.upper()
-    return {
-        "name": name,
-        "description": f"{name}: what this API holds (shown on every asset).",
-        "client": {
-            "base_url": f"{{{{ env('{upper}_BASE_URL', 'https://{name}.example.com') }}}}",
-            "auth": {"type": "bearer", "token_env": f"{upper}_API_TOKEN"},
-        },
-        "resource_defaults": {"primary_key": "id", "endpoint": {"paginator": {"type": "header_link"}}},
-        "resources": [{"name": "items", "endpoint": {"path": "/items"}}],
-    }
+        request.target_path.mkdir(parents=True, exist_ok=True)
+        (request.target_path / "defs.yaml").write_text(TEMPLATE.format(name=name, upper=name.upper()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Sequence
 
@@ -19,6 +20,7 @@ from rest_assets.orchestration.executor import executor_from_env
 from rest_assets.orchestration.sensors import build_automation_sensor, build_failure_alerts
 
 PACKAGE = Path(__file__).resolve().parents[1]
+DEFS_MODULE = "rest_assets.defs"
 COMPONENT_TYPE = "rest_assets.RestApiComponent"
 
 
@@ -53,14 +55,19 @@ def load_apis() -> list[RestApi]:
     return sorted(apis, key=lambda api: api.name)
 
 
+def _tree() -> dg.ComponentTree:
+    """The components under rest_assets/defs/ (from the installed package: no project files needed)."""
+    return dg.ComponentTree.from_module(defs_module=importlib.import_module(DEFS_MODULE), project_root=PACKAGE.parent)
+
+
 def _component_definitions() -> Definitions:
-    tree = dg.ComponentTree.for_project(PACKAGE)
+    tree = _tree()
     extra = [dg.build_defs_for_component(component) for component in _external_components()]
     return Definitions.merge(tree.build_defs(), *extra)
 
 
 def _components() -> list[RestApiComponent]:
-    tree = dg.ComponentTree.for_project(PACKAGE)
+    tree = _tree()
     return [*tree.get_all_components(of_type=RestApiComponent), *_external_components()]
 
 

@@ -2,7 +2,6 @@
 
 
 import json
-import os
 from typing import Sequence
 
 import requests
@@ -11,6 +10,7 @@ from dagster import (
     AutomationConditionSensorDefinition,
     DagsterEventType,
     DefaultSensorStatus,
+    EnvVar,
     RunFailureSensorContext,
     RunRequest,
     SensorDefinition,
@@ -96,7 +96,7 @@ def failure_alert(context: RunFailureSensorContext, secret_env_vars: Sequence[st
         "assets": assets,
         "error": "\n".join(errors) or context.failure_event.message,
     }
-    return redact(alert, [os.environ[name] for name in secret_env_vars if os.environ.get(name)])
+    return redact(alert, [value for name in secret_env_vars if (value := EnvVar(name).get_value())])
 
 
 def planned_assets(context: RunFailureSensorContext) -> set:

@@ -23,6 +23,7 @@ delete more than half of them, and more than a handful, is refused (`MassDeletio
 from __future__ import annotations
 
 import threading
+from array import array
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Mapping, Optional, Sequence
@@ -48,22 +49,35 @@ MASS_DELETION_MIN_ROWS = 6
 
 
 class SeenKeys(ItemTransform[Any, dict]):
-    """A pipe step that records the primary key of every row a resource extracts (per page, not per row)."""
+    """A pipe step that records the primary key of every row a resource extracts, a page at a time.
+
+    Keys are kept as 64-bit hashes of their text in an array: 8 bytes a row (a set of key
+    tuples held ~150 bytes a row, 55 MB in an API of 370k rows). A hash collision could hide
+    one deletion from the count, never mark a row: marking goes by the load id.
+    """
 
     placement_affinity = 1.5  # after dlt's incremental and limit steps, before the fork to child resources
 
     def __init__(self, key_fields: Sequence[str]) -> None:
         BaseItemTransform.__init__(self)
         self.key_fields = tuple(key_fields)
-        self.keys: set[tuple[str, ...]] = set()
+        self._hashes = array("q")
         self._lock = threading.Lock()
 
     def __call__(self, items: TDataItems, meta: Any = None) -> Optional[TDataItems]:
         rows = items if isinstance(items, list) else [items]
-        keys = [tuple(str(row.get(f)) for f in self.key_fields) for row in rows]
+        hashes = [key_hash(row.get(f) for f in self.key_fields) for row in rows]
         with self._lock:
-            self.keys.update(keys)
+            self._hashes.extend(hashes)
         return items
+
+    def hashes(self) -> set[int]:
+        return set(self._hashes)
+
+
+def key_hash(values: Iterable[Any]) -> int:
+    """The same number for a key read from the API and from the warehouse (compared as text)."""
+    return hash(tuple(str(value) for value in values))
 
 
 @dataclass
@@ -147,7 +161,8 @@ def deletion_counts(client: Any, writes: Mapping[str, TableWrite], existing: set
         columns = ", ".join(client.escape_column_name(c) for c in write.key_columns)
         where = _current_filter(client, write)
         rows = client.execute_sql(f"select {columns} from {client.make_qualified_table_name(write.table)} where {where}")
-        absent = sum(1 for row in rows if tuple(map(str, row)) not in write.seen.keys)
+        seen = write.seen.hashes()
+        absent = sum(1 for row in rows if key_hash(row) not in seen)
         counts[write.table] = (len(rows), absent)
     return counts
 

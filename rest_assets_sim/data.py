@@ -70,7 +70,7 @@ class Rand:
         return [pool.pop(self._u32() % len(pool)) for _ in range(min(k, len(pool)))]
 
     def maybe(self, value, p_null: float = 0.15):
-        """`value`, or None with probability p_null (the seeds' "or null" fields)."""
+        """`value`, or None with probability p_null (the documented "or null" fields)."""
         return None if self.chance(p_null) else value
 
     def hex(self, n: int) -> str:

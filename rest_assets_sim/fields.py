@@ -1,7 +1,7 @@
 """Record generators: one function per resource, `Row -> dict`.
 
 Each draws its values from `row.rand`, so a record depends only on the seed,
-the resource and the row index. Field order follows the seeds' schemas.
+the resource and the row index. Field order follows the APIs' documented schemas.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def created_updated(r) -> tuple[str, str]:
     return ts(created), ts(r.after(created))
 
 
-# --- taskrouter (seed 000) ----------------------------------------------------
+# --- taskrouter ---------------------------------------------------------------
 
 ACTIVITIES = ["Available", "Offline", "Break", "Busy", "Wrap-up"]
 EVENT_FILTERS = ["task.created,task.completed", "reservation.accepted", "worker.activity.update", "task.canceled"]
@@ -110,7 +110,7 @@ def tr_worker(row: Row) -> dict:
     }
 
 
-# --- agency (seed 001): id, name, createdAt, updatedAt + a few fitting fields --
+# --- agency: id, name, createdAt, updatedAt + a few fitting fields ------------
 
 
 def agency(name, extra=lambda row: {}):
@@ -180,7 +180,7 @@ AGENCY = {
 }
 
 
-# --- resourcing (seed 002): id, name-ish fields, created, modified -------------
+# --- resourcing: id, name-ish fields, created, modified -----------------------
 
 LOGGED_TIME_START = datetime(2024, 1, 2, tzinfo=UTC)
 
@@ -257,7 +257,7 @@ RESOURCING = {
 }
 
 
-# --- workhub (seed 003): string id plus the seed's named fields ----------------
+# --- workhub: string id plus the documented fields ----------------------------
 
 
 def workhub(id_field: str, extra):
@@ -300,7 +300,7 @@ WORKHUB = {
 }
 
 
-# --- datasync (seed 004): no `id`; keys jobId / connectionId / workspaceId ------
+# --- datasync: no `id`; keys jobId / connectionId / workspaceId ---------------
 
 
 def ds_job(row: Row) -> dict:

@@ -269,7 +269,7 @@ def test_taskrouter_next_page_url_is_absolute_and_followable(make_sim):
     assert first["workspaces"] + second["workspaces"] == sim.expected_rows("taskrouter", "workspaces")
 
 
-def test_records_have_the_seed_fields(shared_sim):
+def test_records_have_the_documented_fields(shared_sim):
     worker = shared_sim.expected_rows("taskrouter", "workers")[0]
     assert worker["sid"].startswith("WK") and len(worker["sid"]) == 34
     assert worker["workspace_sid"] == shared_sim.expected_rows("taskrouter", "workspaces")[0]["sid"]

@@ -42,7 +42,7 @@ def test_full_sync_lands_every_row_once(make_project, api_name):
         assert_table_matches_api(project, api_name, resource)
 
 
-# Per API: resources sized to hit each paging edge, page sizes as the seeds set them.
+# Per API: resources sized to hit each paging edge, page sizes as the APIs document them.
 # Several multi-page resources per API also guard against paginator state shared
 # between resources (dlt extracts them interleaved; see engine/source.py).
 EDGES = {
@@ -107,7 +107,7 @@ def test_declared_column_types_land_in_duckdb(project):
     assert not {t for t in tables if "__" in t and not t.startswith("_dlt")}, tables
 
 
-def test_seed_field_docs_become_column_descriptions(project):
+def test_documented_fields_become_column_descriptions(project):
     result = project.materialize("taskrouter")
     workers = next(m for m in result.get_asset_materialization_events() if m.asset_key.path[-1] == "workers")
     columns = {c.name: c for c in workers.materialization.metadata["dagster/column_schema"].value.columns}

@@ -54,7 +54,7 @@ _CHUNK_BYTES = 1 << 16
 
 @dataclass(frozen=True)
 class HttpPolicy:
-    """Timeouts, retries and limits for every request of one API (defaults: the seeds' error handling).
+    """Timeouts, retries and limits for every request of one API (defaults: the APIs' documented error handling).
 
     Each field can be overridden without code by `REST_ASSETS_HTTP_<FIELD>` (all
     APIs) or `<API>_HTTP_<FIELD>` (one API), e.g. `AGENCY_HTTP_TIMEOUT_SECONDS=30`.

@@ -69,7 +69,7 @@ class SizedPageNumberPaginator(PageNumberPaginator):
     """Page numbers with a page-size parameter; stops on a short or empty page.
 
     dlt's PageNumberPaginator only stops on an empty page (one wasted request per
-    resource) and has no page-size parameter (the seeds' `limit_param`).
+    resource) and has no page-size parameter (the APIs' documented `limit_param`).
     """
 
     def __init__(

@@ -18,7 +18,7 @@ from rest_assets.engine.deletions import declared_deletion_columns
 from rest_assets.engine.errors import UnsafePathValue
 from rest_assets.engine.http import HttpPolicy, RequestStats
 from rest_assets.engine.incremental import as_dlt_incremental, with_start_date
-from rest_assets.engine.paginators import PageGuard, register_paginators
+from rest_assets.engine.paginators import PageGuard
 from rest_assets.engine.plan import SyncPlan
 from rest_assets.engine.spec import Endpoint, RestApi
 
@@ -34,7 +34,6 @@ def build_source(
     credentials and is only used to describe the assets; with one (at run time)
     it is ready to extract, written as `plan` says.
     """
-    register_paginators()
     policy = api.policy
     session = policy.session(trusted_urls=(connection or api.connection).trusted_urls(), stats=stats)
     resources = [_run_config(endpoint, policy) for endpoint in api.endpoints.values()]

@@ -16,11 +16,12 @@ from typing import Any, Mapping, Sequence
 
 from dagster import AssetKey
 from dlt.common.normalizers.naming.snake_case import NamingConvention
-from dlt.sources.rest_api.config_setup import build_resource_dependency_graph
+from dlt.sources.rest_api.config_setup import build_resource_dependency_graph, create_paginator
 from dlt.sources.rest_api.typing import EndpointResource, EndpointResourceBase
 
 from rest_assets.engine.connections import ApiConnection
 from rest_assets.engine.http import HttpPolicy
+from rest_assets.engine.paginators import register_paginators
 
 _naming = NamingConvention()
 # Every resource merges on its primary key unless its configuration says otherwise, and is
@@ -146,8 +147,13 @@ def normalized_endpoints(api: RestApi) -> dict[str, Endpoint]:
     except ValueError as error:
         raise ValueError(f"{api.name}: {error}") from None
     endpoints: dict[str, Endpoint] = {}
+    register_paginators()
     for name in graph.static_order():  # parents first
         config = configs[name]
+        try:
+            create_paginator(config["endpoint"].get("paginator"))
+        except ValueError as error:
+            raise ValueError(f"{api.name}/{name}: {error}") from None
         params = tuple((p.param_name, p.resolve_config["field"]) for p in resolved[name] or ())
         parent = resolved[name][0].resolve_config["resource"] if resolved[name] else None
         mode = deletions[name] or default_deletions or api.deletions

@@ -1,4 +1,4 @@
-"""Rows 8, 11 and 12: answers that are not JSON or lack their data, paging that never ends, ids unfit for a path."""
+"""Answers that are not JSON or lack their data, paging that never ends, ids unfit for a path."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .helpers import failure_text, set_policy
 
 pytestmark = pytest.mark.faults
 
-# --- row 12 ---------------------------------------------------------------------------------
+# --- answers that cannot be loaded ----------------------------------------------------------------
 
 SECOND_AGENCY_PAGE = {"api": "agency", "resource": "clients", "where": lambda ctx: "startingAfter" in ctx.query}
 
@@ -51,7 +51,7 @@ def test_an_empty_list_at_the_data_selector_is_an_empty_page_not_an_error(make_p
     assert project.materialize("agency/clients").success
 
 
-# --- row 8 ----------------------------------------------------------------------------------
+# --- paging that never ends -----------------------------------------------------------------------
 
 
 def ends_where_it_started(body: dict) -> dict:
@@ -104,7 +104,7 @@ def test_pages_that_never_end_stop_at_the_configured_page_cap(make_project, monk
     assert len(project.sim.requests) == 12
 
 
-# --- row 11 ---------------------------------------------------------------------------------
+# --- ids unfit for a path -------------------------------------------------------------------------
 
 ODD_IDS = ["WS/with/slashes", "../../admin", "what?Page=1", "frag#ment", "100%2F%25done", "space and ünïcode"]
 

@@ -1,4 +1,4 @@
-"""Rows 10 and 13: a token that dies mid-run gets one refresh and one retry, never a loop; wrong
+"""A token that dies mid-run gets one refresh and one retry, never a loop; wrong
 credentials fail after one request, naming the HTTP status and the env vars to check."""
 
 from __future__ import annotations

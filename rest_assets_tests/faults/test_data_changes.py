@@ -1,4 +1,4 @@
-"""Rows 6, 7, 14 and 15: the same key twice in a run, rows added while paging, fields that change type or
+"""Data that changes under a sync: the same key twice in a run, rows added while paging, fields that change type or
 appear, and a resource with nothing in it."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from rest_assets_sim.faults import Fault, alter
 
 pytestmark = pytest.mark.faults
 
-# --- row 6 ----------------------------------------------------------------------------------
+# --- the same key twice in one run ----------------------------------------------------------------
 
 # resource -> (records key in the body, key field, update timestamp field), one per API with such a field
 VERSIONED = {
@@ -55,7 +55,7 @@ def test_the_same_key_twice_in_one_run_keeps_the_latest_version(make_project, ne
         assert project.count(api, table) == 20
 
 
-# --- row 7 ----------------------------------------------------------------------------------
+# --- rows added and edited while paging -----------------------------------------------------------
 
 GROWING = ["agency/clients", "resourcing/people", "resourcing/logged_time", "workhub/tasks", "datasync/jobs"]
 
@@ -90,7 +90,7 @@ def test_rows_added_and_edited_while_paging_are_all_there_after_the_next_run(mak
         assert project.query(f"select count(*) from {api}.{table} where edited_mid_run")[0][0] == 1, f"{asset}: the edit landed"
 
 
-# --- row 14 ---------------------------------------------------------------------------------
+# --- fields that change type or appear ------------------------------------------------------------
 
 
 def test_a_field_that_changes_type_and_a_new_field_are_loaded_and_shown_in_the_metadata(make_project):
@@ -111,7 +111,7 @@ def test_a_field_that_changes_type_and_a_new_field_are_loaded_and_shown_in_the_m
     assert any("budget__v_text" in change for change in changes) and any("priority" in change for change in changes)
 
 
-# --- row 15 ---------------------------------------------------------------------------------
+# --- a resource with nothing in it ----------------------------------------------------------------
 
 
 def test_an_empty_resource_succeeds_with_0_rows(make_project):

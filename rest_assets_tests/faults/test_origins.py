@@ -1,4 +1,4 @@
-"""Row 9: a next-page link or redirect to another origin. The project refuses it: the run fails naming the
+"""A next-page link or redirect to another origin. The project refuses it: the run fails naming the
 link's origin, and nothing (least of all a credential) is sent there. A trap server stands at each
 other origin and must see no request at all."""
 

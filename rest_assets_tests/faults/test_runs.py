@@ -1,4 +1,4 @@
-"""Rows 5 and 16, through the `dagster` CLI as users run it: a run killed with SIGKILL mid-extract leaves
+"""Through the `dagster` CLI as users run it: a run killed with SIGKILL mid-extract leaves
 nothing half-loaded, and two runs of the same source at once neither trip over each other nor miscount."""
 
 from __future__ import annotations

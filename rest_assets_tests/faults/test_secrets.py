@@ -1,4 +1,4 @@
-"""Row 17: secret canaries. Every test of this suite runs with canary secrets and is checked for leaks when
+"""Secret canaries. Every test of this suite runs with canary secrets and is checked for leaks when
 it ends (conftest.py). These tests add what the others do not reach: dlt's own trace, state and load
 packages (the engine deletes its working folders after each run, so here dlt runs directly), the
 `dagster` CLI's output with a failure on every API, and a check that the leak check itself finds a planted

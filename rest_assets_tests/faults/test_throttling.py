@@ -1,5 +1,5 @@
-"""Rows 1-3: throttling and server errors. Retry-After is honoured (or refused past the cap), the retry
-budget is the seed's (3 retries, factor 2) and bounds the whole run, and a page that recovers loses nothing."""
+"""Throttling and server errors. Retry-After is honoured (or refused past the cap), the retry
+budget is the documented one (3 retries, factor 2) and bounds the whole run, and a page that recovers loses nothing."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def test_503_forever_stops_within_the_seed_retry_budget_and_advances_no_state(ma
 
     assert not result.success
     failed = [r for r in project.sim.requests if r.path == "/logged-time"]
-    assert [r.status for r in failed] == [503] * 4, "1 attempt + the seed's 3 retries, no more"
+    assert [r.status for r in failed] == [503] * 4, "1 attempt + the documented 3 retries, no more"
     assert 14 <= elapsed < 30, f"backoff factor 2 waits 2 + 4 + 8 s; took {elapsed:.1f} s"
     assert "answered HTTP 503" in failure_text(result)
     assert project.query("select * from resourcing.logged_time order by id") == before

@@ -1,4 +1,4 @@
-"""Rows 4 and 18: connections that break, answers that stall, pages that are huge or nested absurdly deep."""
+"""Connections that break, answers that stall, pages that are huge or nested absurdly deep."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_a_connection_that_always_breaks_mid_body_fails_and_loads_nothing(make_p
     assert project.query("select * from workhub.tasks order by id") == before, "not even the good first page"
 
 
-# --- row 18 -------------------------------------------------------------------------------
+# --- huge and deeply nested answers ---------------------------------------------------------------
 
 # Runs in its own process, so that its peak memory is its own: a warm-up run of a normal resource,
 # the huge page with a 10 MB cap, then without it; prints (success, peak MB) after each.

@@ -359,7 +359,7 @@ def machine() -> dict:
         pass
     from importlib.metadata import version
 
-    info["versions"] = {pkg: version(pkg) for pkg in ("dlt", "dagster", "dagster-dlt", "duckdb", "requests")}
+    info["versions"] = {pkg: version(pkg) for pkg in ("dlt", "dagster", "duckdb", "requests")}
     return info
 
 

@@ -36,7 +36,7 @@ class Project:
     instance: DagsterInstance | None = None  # None: an ephemeral one per run
 
     def definitions(self) -> Definitions:
-        return build_definitions()
+        return project_definitions()
 
     def materialize(
         self, *selection: str, raise_on_error: bool = True, config: dict | None = None, defs: Definitions | None = None
@@ -78,6 +78,21 @@ class Project:
 
     def keys(self, api: str, table: str, column: str) -> list:
         return [row[0] for row in self.query(f"select {column} from {api}.{table}")]
+
+
+_BUILT: dict[frozenset, Definitions] = {}
+
+
+def project_definitions() -> Definitions:
+    """The project's definitions as the environment makes them, built once per environment.
+
+    They depend on nothing else (settings.py), and a test suite builds them hundreds of times.
+    """
+    environment = frozenset(os.environ.items())
+    if environment not in _BUILT:
+        _BUILT.clear()
+        _BUILT[environment] = build_definitions()
+    return _BUILT[environment]
 
 
 def project_env(sim: Simulator, duckdb_path: Path, data_dir: Path) -> dict[str, str]:

@@ -23,7 +23,9 @@ from bench.simserver import STATS_PATH
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
-CONTENDERS = ("floor", "stock_dlt", "rest_assets_cli")
+# Two plain readers: the floor is whichever is faster on this machine.
+FLOORS = ("floor_stdlib", "floor_requests")
+CONTENDERS = (*FLOORS, "stock_dlt", "rest_assets_cli")
 # The rate-limit pass: the CLI reading the API's rate-limit headers alone, and paced to the limit as well.
 RATE_LIMIT_CONTENDERS = ("rest_assets_cli", "rest_assets_cli_paced")
 PROJECT_ENV_PREFIXES = ("TASKROUTER_", "AGENCY_", "RESOURCING_", "WORKHUB_", "DATASYNC_", "REST_ASSETS_", "DAGSTER_HOME")
@@ -37,6 +39,7 @@ class Pass:
     latency_s: float
     contenders: list[str]
     rate_limit: int | None = None  # requests per second per API, enforced by the simulator
+    sim_cache: bool = False  # the simulator answers from encoded pages it keeps, after a warm-up
 
 
 # --- the simulator, in its own process ----------------------------------------------
@@ -129,9 +132,10 @@ def check_counts(got: dict[str, int], expected: dict[str, int]) -> list[str]:
     return [f"{key}: {got.get(key)} != {want}" for key, want in expected.items() if got.get(key) != want]
 
 
-def run_floor(sim: SimProcess, work: Path, args) -> dict:
+def run_floor(sim: SimProcess, work: Path, args, client: str = "stdlib") -> dict:
     out = work / "floor.json"
-    result = measured([PYTHON, "-m", "bench.floor", "--out", str(out)], work, base_env(sim), args.floor_timeout)
+    command = [PYTHON, "-m", "bench.floor", "--client", client, "--out", str(out)]
+    result = measured(command, work, base_env(sim), args.floor_timeout)
     if out.exists():
         floor = json.loads(out.read_text())
         result["rows"] = floor["rows"]
@@ -191,8 +195,11 @@ def dagster_step_times(home: Path, launched: float) -> dict:
                 marks["steps"].setdefault(event.step_key, {})[kind.lower()] = at
             elif kind == "ASSET_MATERIALIZATION" and event.step_key:
                 metadata = event.event_specific_data.materialization.metadata
+                step = marks["steps"].setdefault(event.step_key, {})
                 if "duration_seconds" in metadata:
-                    marks["steps"].setdefault(event.step_key, {})["sync_seconds"] = metadata["duration_seconds"].value
+                    step["sync_seconds"] = metadata["duration_seconds"].value
+                if "cpu_seconds" in metadata:  # the same on each asset of the step
+                    step["cpu_seconds"] = metadata["cpu_seconds"].value
         return marks
     finally:
         instance.dispose()
@@ -203,7 +210,12 @@ def run_cli_paced(sim: SimProcess, work: Path, args) -> dict:
     return run_cli(sim, work, args, {"REST_ASSETS_HTTP_REQUESTS_PER_SECOND": str(args.rate_limit)})
 
 
-RUNNERS = {"floor": run_floor, "stock_dlt": run_stock, "rest_assets_cli": run_cli, "rest_assets_cli_paced": run_cli_paced}
+def run_floor_requests(sim: SimProcess, work: Path, args) -> dict:
+    return run_floor(sim, work, args, client="requests")
+
+
+RUNNERS = {"floor_stdlib": run_floor, "floor_requests": run_floor_requests, "stock_dlt": run_stock,
+           "rest_assets_cli": run_cli, "rest_assets_cli_paced": run_cli_paced}
 
 
 def rate_limit_report(before: dict, after: dict, steps: dict, rate_limit: int) -> dict:
@@ -240,16 +252,16 @@ def run_pass(spec: Pass, args, workroot: Path) -> dict:
     pass_dir.mkdir(parents=True)
     summary = {
         "name": spec.name, "scale": spec.scale, "latency_s": spec.latency_s, "sizes": sizes,
-        "expected_rows": total_rows, "expected_pages": expected_pages(sizes), "sim_cache": args.sim_cache,
+        "expected_rows": total_rows, "expected_pages": expected_pages(sizes), "sim_cache": spec.sim_cache,
         "results": [],
     }
     print(f"\n== pass {spec.name}: {total_rows:,} rows, ~{summary['expected_pages']:,} pages, "
           f"latency {spec.latency_s * 1000:.0f} ms"
           + (f", {spec.rate_limit} requests/s per API ({args.rate_limit_headers})" if spec.rate_limit else ""), flush=True)
-    sim = SimProcess(sizes, spec.latency_s, args.sim_cache, pass_dir / "simulator.log",
+    sim = SimProcess(sizes, spec.latency_s, spec.sim_cache, pass_dir / "simulator.log",
                      spec.rate_limit, args.rate_limit_headers)
     try:
-        if args.sim_cache:
+        if spec.sim_cache:
             started = time.monotonic()
             warm = pass_dir / "warmup"
             warm.mkdir()
@@ -294,7 +306,9 @@ def run_pass(spec: Pass, args, workroot: Path) -> dict:
                 print(f"     see {work / 'output.log'}; {problems[:5]}", flush=True)
     finally:
         sim.stop()
-    floor = next((r for r in summary["results"] if r["contender"] == "floor" and r["status"] == "ok"), None)
+    floors = [r for r in summary["results"] if r["contender"] in FLOORS and r["status"] == "ok"]
+    floor = min(floors, key=lambda r: r["wall_s"], default=None)
+    summary["floor"] = floor["contender"] if floor else None
     for result in summary["results"]:
         result["ratio_to_floor"] = round(result["wall_s"] / floor["wall_s"], 2) if floor else None
     return summary
@@ -320,6 +334,37 @@ def table(passes: list[dict]) -> str:
                 f"{r['peak_tree_rss_mb']:.0f}", f"{r['cpu_s']:.1f}", f"{r['sim_cpu_s']:.1f}", f"{r.get('other_cpu_s', 0):.1f}", f"{r['requests']:,}",
                 f"{r['ratio_to_floor']:.2f}" if r["ratio_to_floor"] is not None else "-", r["status"],
             ))
+    return _aligned(head, lines)
+
+
+PHASES = ("extract", "normalize", "load")
+
+
+def cpu_profile(passes: list[dict]) -> list[dict]:
+    """CPU milliseconds per 1,000 rows: each contender's whole, and the CLI's by dlt step, Dagster the rest.
+
+    The steps' figures come from each sync's `cpu_seconds` (its process's CPU in each dlt step);
+    "dagster" is the CLI's process tree minus those: the CLI, the step processes' start, the
+    event log.
+    """
+    profile = []
+    for p in passes:
+        for r in p["results"]:
+            rows = r["rows_loaded"] or p["expected_rows"]
+            line = {"pass": p["name"], "contender": r["contender"], "total": r["cpu_s"]}
+            steps = [step["cpu_seconds"] for step in r.get("details", {}).get("steps", {}).values()
+                     if isinstance(step, dict) and "cpu_seconds" in step]
+            if steps:
+                for phase in PHASES:
+                    line[phase] = sum(step.get(phase, 0.0) for step in steps)
+                line["dagster"] = r["cpu_s"] - sum(line[phase] for phase in PHASES)
+            profile.append({k: round(v * 1e6 / rows, 1) if isinstance(v, float) else v for k, v in line.items()})
+    return profile
+
+
+def cpu_profile_table(profile: list[dict]) -> str:
+    head = ("pass", "contender", "total", *PHASES, "dagster")
+    lines = [tuple(str(line.get(k, "-")) for k in head) for line in profile]
     return _aligned(head, lines)
 
 
@@ -381,11 +426,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="rows of the latency pass (default 80,000: the floor then needs about a minute)")
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per request in the latency pass")
     parser.add_argument("--skip", action="append", default=[],
-                        choices=[*CONTENDERS, *RATE_LIMIT_CONTENDERS[1:], "stock", "cli", "latency", "cpu"],
+                        choices=[*CONTENDERS, *RATE_LIMIT_CONTENDERS[1:], "floor", "stock", "cli", "latency", "cpu"],
                         help="leave out a contender or a pass (repeatable)")
     parser.add_argument("--latency-stock", action="store_true", help="also run stock dlt in the latency pass")
-    parser.add_argument("--sim-cache", action="store_true",
-                        help="the simulator caches encoded pages and is warmed up first: times the clients alone")
+    parser.add_argument("--uncached", action="store_true",
+                        help="the CPU pass against a simulator that generates every page anew (~30 us of CPU a row "
+                             "on the same cores) instead of answering from pages it encoded once")
     parser.add_argument("--stock-timeout", type=float, default=None, help="time box of stock dlt (default 1200 s)")
     parser.add_argument("--cli-timeout", type=float, default=3600)
     parser.add_argument("--floor-timeout", type=float, default=3600)
@@ -407,6 +453,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args.latency_scale = args.latency_scale or 80_000
     args.stock_timeout = args.stock_timeout or 1200
     skip = {{"stock": "stock_dlt", "cli": "rest_assets_cli"}.get(s, s) for s in args.skip}
+    if "floor" in skip:
+        skip |= set(FLOORS)
     args.skip = skip
     return args
 
@@ -416,10 +464,12 @@ def main(argv: list[str] | None = None) -> None:
     passes = []
     contenders = [c for c in CONTENDERS if c not in args.skip]
     if "cpu" not in args.skip:
-        passes.append(Pass("cpu", args.scale, 0.0, contenders))
+        passes.append(Pass("cpu", args.scale, 0.0, contenders, sim_cache=not args.uncached))
     if "latency" not in args.skip:
         passes.append(Pass("latency", args.latency_scale, args.latency,
-                           [c for c in contenders if c != "stock_dlt" or args.latency_stock]))
+                           # Waiting dominates both floors here: one plain reader is enough.
+                           [c for c in contenders if c not in ("stock_dlt", "floor_requests")
+                            or (c == "stock_dlt" and args.latency_stock)]))
     if args.rate_limit:
         passes.append(Pass("ratelimit", args.rate_limit_scale, 0.0,
                            [c for c in RATE_LIMIT_CONTENDERS if c not in args.skip], args.rate_limit))
@@ -439,6 +489,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         for spec in passes:
             report["passes"].append(run_pass(spec, args, workroot))
+            report["cpu_ms_per_1000_rows"] = cpu_profile(report["passes"])
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(json.dumps(report, indent=1))
     finally:
@@ -446,6 +497,8 @@ def main(argv: list[str] | None = None) -> None:
             shutil.rmtree(workroot, ignore_errors=True)
     print()
     print(table(report["passes"]))
+    print("\nCPU ms per 1,000 rows (the CLI's by dlt step; dagster: the rest of its process tree)")
+    print(cpu_profile_table(report["cpu_ms_per_1000_rows"]))
     if limits := rate_limit_table(report["passes"]):
         print(f"\nrate limit ({args.rate_limit_headers} headers): ideal = the slowest API's answered requests / limit")
         print(limits)

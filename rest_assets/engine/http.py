@@ -15,7 +15,8 @@ requests, and the retry of a refreshed token. It
   headers say) and shares its failures across threads (`ApiGate`);
 - reads at most `max_response_mb` of a body;
 - requires JSON from every successful answer, not too deeply nested (dlt would
-  fail on HTML or a cut-off body with a bare JSONDecodeError).
+  fail on HTML or a cut-off body with a bare JSONDecodeError), and parses it
+  once for all who ask (`ParsedOnceResponse`).
 
 Everything raised here is an `ApiProblem` that names the request (errors.py),
 or an `ApiGaveUp` caused by one.
@@ -35,6 +36,7 @@ from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import dlt
+import orjson
 from dlt.common.exceptions import ResourceNameNotAvailable
 from dlt.sources.helpers.requests import Client
 from requests import HTTPError, PreparedRequest, RequestException, Response, Session
@@ -152,6 +154,34 @@ def _current_resource() -> str | None:
 
 
 
+_UNPARSED = object()
+_TWENTY_DIGITS = re.compile(rb"\d{20}")  # 2**64 has 20 digits
+
+
+class ParsedOnceResponse(Response):
+    """A response that parses its JSON body once, with orjson.
+
+    The check below, dlt's client (for the page's data) and the paginators (for the next
+    page) each call `json()` on every page; each call parsed it anew. What orjson refuses
+    (not UTF-8, numbers beyond a double) or would round (integers beyond 64 bits, which
+    it reads as floats) is parsed as requests would, with its errors.
+    """
+
+    _parsed: Any = _UNPARSED
+
+    def json(self, **kwargs: Any) -> Any:
+        if kwargs:
+            return super().json(**kwargs)
+        if self._parsed is _UNPARSED:
+            try:
+                if _TWENTY_DIGITS.search(self.content):
+                    raise orjson.JSONDecodeError("maybe an integer beyond 64 bits", "", 0)
+                self._parsed = orjson.loads(self.content)
+            except orjson.JSONDecodeError:
+                self._parsed = super().json()
+        return self._parsed
+
+
 class GuardedTransport(HTTPAdapter):
     """The transport every request of a sync goes through; see the module docstring."""
 
@@ -181,6 +211,11 @@ class GuardedTransport(HTTPAdapter):
         if not stream:
             self._read_body(response)
             self._require_json(response)
+        return response
+
+    def build_response(self, req: PreparedRequest, resp: Any) -> Response:
+        response = super().build_response(req, resp)
+        response.__class__ = ParsedOnceResponse  # the same object, with json() that remembers
         return response
 
     def _refuse_foreign_origin(self, request: PreparedRequest) -> None:
@@ -437,13 +472,25 @@ def format_origin(trusted: tuple[str, str, int]) -> str:
     return f"{scheme}://{host}:{port}"
 
 
+_CONTAINERS = (dict, list)
+
+
 def nesting_exceeds(value: Any, limit: int) -> bool:
-    """Whether arrays/objects nest deeper than `limit` (iteratively: no recursion limit to hit)."""
-    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
-    while stack:
-        node, depth = stack.pop()
+    """Whether arrays/objects nest deeper than `limit`.
+
+    Level by level, without recursion (no recursion limit to hit), and with exact type
+    tests: it looks at every value of every page, and parsed JSON holds no subclasses.
+    """
+    level, depth = ([value] if type(value) in _CONTAINERS else []), 1
+    while level:
         if depth > limit:
             return True
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+        deeper: list = []
+        add = deeper.append
+        for node in level:
+            for child in node.values() if type(node) is dict else node:
+                if type(child) in _CONTAINERS:
+                    add(child)
+        level, depth = deeper, depth + 1
     return False
+

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from rest_assets_sim.faults import Fault, alter, connection_reset, cut_off, huge_records, nested, raw_json, slow
+from rest_assets_sim import Response
+from rest_assets_sim.faults import JSON, Fault, alter, connection_reset, cut_off, huge_records, nested, raw_json, slow
 from rest_assets_tests.conftest import REPO_ROOT, clean_env, project_env
 
 from .helpers import FAST_RETRIES, failure_text, set_policy
@@ -150,3 +151,36 @@ def test_nesting_within_the_cap_loads(make_project):
 
     assert project.materialize("agency/clients").success
     assert project.count("agency", "clients") == 3
+
+
+
+
+
+def beyond_orjson(body: bytes) -> Fault:
+    return Fault(lambda ctx: Response(200, body, JSON), api="agency", resource="clients")
+
+
+def test_json_beyond_the_fast_parser_still_loads_as_before(make_project):
+    # Pages are parsed once, with orjson; what it refuses (here a byte order mark, which
+    # requests' parser skips) is parsed the way requests always did.
+    project = make_project(sizes={"agency": {"clients": 0}})
+    page = '{"results":[{"id":"c1","name":"Zoë Ångström"}],"hasMore":false}'
+    project.sim.hooks.append(beyond_orjson(page.encode("utf-8-sig")))
+
+    assert project.materialize("agency/clients").success
+    assert project.query("select id, name from agency.clients") == [("c1", "Zoë Ångström")]
+
+
+def test_an_integer_beyond_64_bits_is_never_rounded(make_project):
+    # orjson would read it as a float; such pages take requests' parser, which keeps the
+    # integer, and dlt's writer then refuses it: the run fails, nothing is loaded.
+    project = make_project(sizes={"agency": {"clients": 2}})
+    assert project.materialize("agency/clients").success
+    before = project.query("select * from agency.clients order by id")
+    project.sim.hooks.append(beyond_orjson(b'{"results":[{"id":"c1","seats":123456789012345678901234567890}],"hasMore":false}'))
+
+    result = project.materialize("agency/clients", raise_on_error=False)
+
+    assert not result.success
+    assert "Integer exceeds 64-bit range" in failure_text(result)
+    assert project.query("select * from agency.clients order by id") == before

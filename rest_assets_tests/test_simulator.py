@@ -281,6 +281,19 @@ def test_records_have_the_documented_fields(shared_sim):
     assert "id" not in job and job["jobId"] == 1
 
 
+def test_wide_resources_have_the_shapes_of_real_apis():
+    """What the benchmark's data must contain: 40+ fields of every JSON type, a two-level object, a list of objects."""
+    sim = Simulator(default_rows=40)
+    for api, resource, (outer, inner), listed in [("agency", "projects", ("billing", "address"), "milestones"),
+                                                  ("resourcing", "people", ("location", "office"), "skills"),
+                                                  ("workhub", "tasks", ("sprint", "window"), "customFields")]:
+        rows = sim.expected_rows(api, resource)
+        assert min(len(row) for row in rows) >= 40, resource
+        assert all(isinstance(row[outer][inner], dict) and 1 <= len(row[listed]) <= 3 for row in rows), resource
+        types = {type(value) for row in rows for value in row.values()}
+        assert types == {int, float, bool, str, type(None), dict, list}, resource
+
+
 def test_same_seed_same_data_other_seed_other_data(make_sim):
     a, b, c = Simulator(seed=1), Simulator(seed=1), Simulator(seed=2)
     assert a.expected_rows("datasync", "connections") == b.expected_rows("datasync", "connections")

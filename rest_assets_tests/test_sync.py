@@ -66,6 +66,29 @@ def test_pagination_edges(make_project, api_name):
         assert_table_matches_api(project, api_name, resource)
 
 
+# The wide resources: a list of objects (-> child table) and an object two levels deep (-> columns).
+NESTED = {
+    "agency/projects": ("milestones", "billing__address__city"),
+    "resourcing/people": ("skills", "location__office__city"),
+    "workhub/tasks": ("customFields", "sprint__window__starts_on"),
+}
+
+
+def test_lists_of_objects_land_in_child_tables_and_nested_objects_in_columns(project):
+    assert project.materialize(*NESTED).success
+    for asset, (listed, nested_column) in NESTED.items():
+        api, table = asset.split("/")
+        child = f"{table}__{APIS[api].column_name(listed)}"
+        items = sum(len(row[listed]) for row in project.sim.expected_rows(api, table))
+        assert project.count(api, child) == items > 30, f"{asset}: one row of {child} per item"
+        orphans = project.query(f"select count(*) from {api}.{child} c left join {api}.{table} t "
+                                "on c._dlt_root_id = t._dlt_id where t._dlt_id is null")[0][0]
+        assert orphans == 0, f"{asset}: every child row belongs to a row of {table}"
+        columns = {row[0] for row in project.query(
+            f"select column_name from information_schema.columns where table_schema = '{api}' and table_name = '{table}'")}
+        assert nested_column in columns and len(columns) > 40, asset
+
+
 def test_materialization_metadata_names_the_real_table(project):
     result = project.materialize("agency/clients")
     (materialization,) = result.asset_materializations_for_node("agency_sync")

@@ -153,7 +153,6 @@ def _current_resource() -> str | None:
         return None
 
 
-
 _UNPARSED = object()
 _TWENTY_DIGITS = re.compile(rb"\d{20}")  # 2**64 has 20 digits
 
@@ -173,13 +172,16 @@ class ParsedOnceResponse(Response):
         if kwargs:
             return super().json(**kwargs)
         if self._parsed is _UNPARSED:
-            try:
-                if _TWENTY_DIGITS.search(self.content):
-                    raise orjson.JSONDecodeError("maybe an integer beyond 64 bits", "", 0)
-                self._parsed = orjson.loads(self.content)
-            except orjson.JSONDecodeError:
-                self._parsed = super().json()
+            self._parsed = self._parse()
         return self._parsed
+
+    def _parse(self) -> Any:
+        if not _TWENTY_DIGITS.search(self.content):
+            try:
+                return orjson.loads(self.content)
+            except orjson.JSONDecodeError:
+                pass
+        return super().json()
 
 
 class GuardedTransport(HTTPAdapter):
@@ -493,4 +495,3 @@ def nesting_exceeds(value: Any, limit: int) -> bool:
                     add(child)
         level, depth = deeper, depth + 1
     return False
-

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -141,3 +144,19 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_service(command: Sequence[str], **popen_kwargs) -> subprocess.Popen:
+    """A long-running Dagster process (webserver, daemon, code server) in a process group of its own."""
+    return subprocess.Popen(command, start_new_session=True, **popen_kwargs)
+
+
+def stop_service(process: subprocess.Popen, grace_seconds: float = 30) -> None:
+    """SIGTERM to the whole group, then SIGKILL to what is left: Dagster's servers and the code
+    servers they start do not always exit on SIGTERM within half a minute here."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=grace_seconds)
+    process.wait(timeout=grace_seconds)

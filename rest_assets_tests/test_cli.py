@@ -13,7 +13,7 @@ import pytest
 from dagster import AssetKey, DagsterInstance
 
 from rest_assets.orchestration.definitions import load_apis
-from rest_assets_tests.conftest import REPO_ROOT, clean_env, project_env
+from rest_assets_tests.conftest import REPO_ROOT, clean_env, project_env, start_service, stop_service
 
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
 
@@ -135,9 +135,9 @@ def test_dagsters_daemon_evaluates_the_freshness_policies(project, tmp_path):
     output, _ = done.communicate(timeout=300)
     assert done.returncode == 0, output[-4000:]
     clients, projects = AssetKey(["agency", "clients"]), AssetKey(["agency", "projects"])
-    daemon = subprocess.Popen([str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w", "workspace.yaml"],
-                              cwd=REPO_ROOT, env={**env, "FRESHNESS_DAEMON_INTERVAL_SECONDS": "1"},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    daemon = start_service([str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w", "workspace.yaml"],
+                           cwd=REPO_ROOT, env={**env, "FRESHNESS_DAEMON_INTERVAL_SECONDS": "1"},
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
             deadline, states = time.monotonic() + 180, {}
@@ -146,6 +146,5 @@ def test_dagsters_daemon_evaluates_the_freshness_policies(project, tmp_path):
                           for key, record in instance.get_freshness_state_records([clients, projects]).items()}
                 time.sleep(1)
     finally:
-        daemon.terminate()
-        daemon.wait(timeout=60)
+        stop_service(daemon)
     assert states == {"agency/clients": "PASS", "agency/projects": "UNKNOWN"}

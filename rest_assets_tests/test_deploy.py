@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from rest_assets_tests.conftest import REPO_ROOT, clean_env, free_port, project_env
+from rest_assets_tests.conftest import REPO_ROOT, clean_env, free_port, project_env, start_service, stop_service
 
 BIN = Path(sys.executable).parent
 DEPLOY = REPO_ROOT / "deploy"
@@ -29,7 +29,7 @@ def test_image_command_serves_the_definitions_over_grpc():
     port = free_port()
     local = [str(BIN / "dagster"), *command[1:]]
     local[local.index("-h") + 1], local[local.index("-p") + 1] = "127.0.0.1", str(port)
-    server = subprocess.Popen(local, cwd=REPO_ROOT, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = start_service(local, cwd=REPO_ROOT, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 90
         while subprocess.run([BIN / "dagster", "api", "grpc-health-check", "-p", str(port), "--host", "127.0.0.1"],
@@ -43,8 +43,7 @@ def test_image_command_serves_the_definitions_over_grpc():
                     "datasync_job"):
             assert job in jobs
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_service(server)
 
 
 def test_helm_values_point_at_the_image_definitions_secrets_and_executor():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from rest_assets_tests.conftest import REPO_ROOT, clean_env, free_port, project_env
+from rest_assets_tests.conftest import REPO_ROOT, clean_env, free_port, project_env, start_service, stop_service
 
 WEBSERVER = str(Path(sys.executable).with_name("dagster-webserver"))
 # Launched runs start at once: no daemon is running to dequeue them.
@@ -30,7 +30,7 @@ def webserver(project, tmp_path):
     (home / "dagster.yaml").write_text(INSTANCE_CONFIG)
     port = free_port()
     env = {**clean_env(), **project_env(project.sim, project.duckdb_path, project.data_dir), "DAGSTER_HOME": str(home)}
-    process = subprocess.Popen(
+    process = start_service(
         [WEBSERVER, "-m", "rest_assets.definitions", "-h", "127.0.0.1", "-p", str(port)],
         cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
@@ -46,8 +46,7 @@ def webserver(project, tmp_path):
     else:
         pytest.fail("dagster-webserver did not start within 120 s")
     yield GraphQL(f"{url}/graphql")
-    process.terminate()
-    process.wait(timeout=30)
+    stop_service(process)
 
 
 class GraphQL:

@@ -303,6 +303,14 @@ class GuardedTransport(HTTPAdapter):
                 response=response,
                 advice="Raise REST_ASSETS_HTTP_MAX_JSON_DEPTH if such data is expected.",
             )
+        if _TWENTY_DIGITS.search(response.content) and (where := huge_integer_at(response.json())):
+            # dlt would fail later, writing the record, without naming the resource or the field.
+            raise UnusableResponse(
+                f"answered HTTP {response.status_code} with an integer beyond 64 bits at {where}",
+                response=response,
+                advice="dlt stores integers of up to 64 bits: ask the API to send this field as a string, "
+                "or leave the field out of the resource.",
+            )
 
 
 class RequestStats:
@@ -475,6 +483,18 @@ def format_origin(trusted: tuple[str, str, int]) -> str:
 
 
 _CONTAINERS = (dict, list)
+_INT64_RANGE = range(-(2**63), 2**64)  # signed and unsigned 64-bit integers: what dlt's files can hold
+
+
+def huge_integer_at(value: Any, path: str = "$") -> str | None:
+    """Where the first integer beyond 64 bits is (a JSONPath), or None; for JSON already checked for depth."""
+    if type(value) is int:
+        return None if value in _INT64_RANGE else path
+    children = value.items() if type(value) is dict else enumerate(value) if type(value) is list else ()
+    for key, child in children:
+        if where := huge_integer_at(child, f"{path}[{key}]" if type(key) is int else f"{path}.{key}"):
+            return where
+    return None
 
 
 def nesting_exceeds(value: Any, limit: int) -> bool:

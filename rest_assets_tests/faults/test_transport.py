@@ -171,16 +171,19 @@ def test_json_beyond_the_fast_parser_still_loads_as_before(make_project):
     assert project.query("select id, name from agency.clients") == [("c1", "Zoë Ångström")]
 
 
-def test_an_integer_beyond_64_bits_is_never_rounded(make_project):
+def test_an_integer_beyond_64_bits_is_never_rounded_and_named(make_project):
     # orjson would read it as a float; such pages take requests' parser, which keeps the
-    # integer, and dlt's writer then refuses it: the run fails, nothing is loaded.
+    # integer, which dlt cannot store: the run fails naming the field, and loads nothing.
     project = make_project(sizes={"agency": {"clients": 2}})
     assert project.materialize("agency/clients").success
     before = project.query("select * from agency.clients order by id")
-    project.sim.hooks.append(beyond_orjson(b'{"results":[{"id":"c1","seats":123456789012345678901234567890}],"hasMore":false}'))
+    page = b'{"results":[{"id":"c1","seats":18446744073709551615},{"id":"c2","seats":123456789012345678901234567890}],"hasMore":false}'
+    project.sim.hooks.append(beyond_orjson(page))
 
     result = project.materialize("agency/clients", raise_on_error=False)
 
     assert not result.success
-    assert "Integer exceeds 64-bit range" in failure_text(result)
+    assert ("agency/clients: GET /agency/api/workspace/clients answered HTTP 200 with an integer beyond 64 bits "
+            "at $.results[1].seats") in failure_text(result)
+    assert "send this field as a string" in failure_text(result)
     assert project.query("select * from agency.clients order by id") == before

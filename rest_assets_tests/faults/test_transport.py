@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from rest_assets.engine.http import has_twenty_digit_run
 from rest_assets_sim import Response
 from rest_assets_sim.faults import JSON, Fault, alter, connection_reset, cut_off, huge_records, nested, raw_json, slow
 from rest_assets_tests.conftest import REPO_ROOT, clean_env, project_env
@@ -187,3 +188,45 @@ def test_an_integer_beyond_64_bits_is_never_rounded_and_named(make_project):
             "at $.results[1].seats") in failure_text(result)
     assert "send this field as a string" in failure_text(result)
     assert project.query("select * from agency.clients order by id") == before
+
+
+def test_proxy_variables_of_the_environment_are_honoured(make_project, monkeypatch):
+    # The session reads HTTP_PROXY and NO_PROXY once per origin rather than on every
+    # request. The simulator also answers requests in a proxy's absolute form, so it
+    # stands in for the proxy of an API host that no resolver knows.
+    project = make_project(sizes={"agency": {"clients": 3}})
+    monkeypatch.setenv("AGENCY_BASE_URL", "http://agency.api.invalid/agency")
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", project.sim.root_url)
+
+    assert project.materialize("agency/clients").success
+    assert project.count("agency", "clients") == 3
+
+    monkeypatch.setenv("no_proxy", "agency.api.invalid")  # now sent straight to a host that does not resolve
+    result = project.materialize("agency/clients", raise_on_error=False)
+    assert not result.success
+    assert "agency/clients" in failure_text(result)
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (b'{"n":12345678901234567890}', True),
+        (b'{"n":1234567890123456789}', False),  # 19 digits: within 64 bits
+        (b'{"n":1234567890.1234567890}', False),  # a dot breaks the run
+        (b'{"id":"99999999999999999999"}', True),  # in a string too: the careful parser then reads it
+        (b"", False),
+    ],
+)
+def test_a_twenty_digit_run_is_what_sends_a_page_to_the_careful_parser(body, expected):
+    assert has_twenty_digit_run(body) is expected
+
+
+def test_a_twenty_digit_string_takes_the_careful_parser_and_loads_unchanged(make_project):
+    project = make_project(sizes={"agency": {"clients": 0}})
+    page = b'{"results":[{"id":"c1","name":"12345678901234567890123"}],"hasMore":false}'
+    project.sim.hooks.append(beyond_orjson(page))
+
+    assert project.materialize("agency/clients").success
+    assert project.query("select id, name from agency.clients") == [("c1", "12345678901234567890123")]

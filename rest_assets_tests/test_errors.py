@@ -51,3 +51,18 @@ def test_definitions_load_without_any_env_var():
         [sys.executable, "-c", script], cwd=REPO_ROOT, env=clean_env(), capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "43"
+
+
+def test_a_duckdb_file_named_like_an_api_fails_before_any_request(make_project, monkeypatch, tmp_path):
+    # DuckDB calls the file's catalog "agency" too: dlt's `agency.<table>` would be ambiguous.
+    project = make_project(sizes={"agency": {"clients": 2}, "datasync": {"jobs": 2}})
+    monkeypatch.setenv("REST_ASSETS_DUCKDB_PATH", str(tmp_path / "agency.duckdb"))
+
+    result = project.materialize("agency/clients", raise_on_error=False)
+
+    assert not result.success
+    assert "agency: the DuckDB file" in failure_text(result)
+    assert "named like the API's dataset 'agency'" in failure_text(result)
+    assert "REST_ASSETS_DUCKDB_PATH" in failure_text(result)
+    assert [r for r in project.sim.requests if r.api == "agency"] == []
+    assert project.materialize("datasync/jobs").success  # another API's dataset is no problem there

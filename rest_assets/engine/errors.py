@@ -64,5 +64,9 @@ class ApiGaveUp(Exception):
     """
 
 
+class DatasetNamedLikeTheFile(ValueError):
+    """A DuckDB file whose name is an API's dataset name: DuckDB cannot tell the two apart in a query."""
+
+
 class WarehouseLocked(Exception):
     """Another program kept the DuckDB file open for longer than the sync waits."""

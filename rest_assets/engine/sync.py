@@ -16,7 +16,7 @@ from dlt.common.schema import Schema
 from rest_assets.engine.checks import table_check_results
 from rest_assets.engine.connections import ApiConnection
 from rest_assets.engine.deletions import deletion_counts, mark_soft_deleted, refuse_mass_deletions
-from rest_assets.engine.errors import InvalidRunConfig
+from rest_assets.engine.errors import DatasetNamedLikeTheFile, InvalidRunConfig
 from rest_assets.engine.explain import explain
 from rest_assets.engine.http import RequestStats
 from rest_assets.engine.plan import SyncPlan
@@ -47,7 +47,8 @@ def sync_api(
     started, listed_at = time.monotonic(), datetime.now(timezone.utc)
     try:
         start_from = config.start_moment(listed_at)
-    except InvalidRunConfig as error:
+        warehouse.refuse_file_named_like(api.name)
+    except (InvalidRunConfig, DatasetNamedLikeTheFile) as error:
         raise Failure(description=f"{api.name}: {error}. Nothing was requested or loaded.") from None
     stats, cpu = RequestStats(), CpuClock()
     with warehouse.pipeline(api.name, context.run.run_id, progress_log=context.log) as pipeline:

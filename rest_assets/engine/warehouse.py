@@ -19,7 +19,7 @@ from dlt.common.destination.reference import TDestinationReferenceArg
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from rest_assets import settings
-from rest_assets.engine.errors import WarehouseLocked
+from rest_assets.engine.errors import DatasetNamedLikeTheFile, WarehouseLocked
 
 # DuckDB's words when another process holds the file: "... Conflicting lock is held in <program> (PID n) ..."
 _LOCK_CONFLICT = re.compile(r"Could not set lock on file.*?Conflicting lock is held in (?P<holder>.+? \(PID \d+\))", re.S)
@@ -162,6 +162,15 @@ class Warehouse(ConfigurableResource):
             "connection (a notebook, the DuckDB CLI, a BI tool) and run again, or raise "
             "REST_ASSETS_DUCKDB_LOCK_TIMEOUT_SECONDS"
         )
+
+    def refuse_file_named_like(self, dataset: str) -> None:
+        """DuckDB names a file's catalog after the file: `agency.duckdb` holding the dataset
+        `agency` makes every `agency.<table>` in dlt's SQL ambiguous, so nothing could load."""
+        if self.is_duckdb and self.path.stem == dataset:
+            raise DatasetNamedLikeTheFile(
+                f"the DuckDB file {self.path} is named like the API's dataset '{dataset}', and DuckDB cannot "
+                "tell the file from the dataset in a query. Give the file another name (REST_ASSETS_DUCKDB_PATH)"
+            )
 
     @contextmanager
     def pipeline(self, api_name: str, run_id: str, progress_log: logging.Logger | None = None) -> Iterator[dlt.Pipeline]:

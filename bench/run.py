@@ -468,8 +468,7 @@ def main(argv: list[str] | None = None) -> None:
     if "latency" not in args.skip:
         passes.append(Pass("latency", args.latency_scale, args.latency,
                            # Waiting dominates both floors here: one plain reader is enough.
-                           [c for c in contenders if c not in ("stock_dlt", "floor_requests")
-                            or (c == "stock_dlt" and args.latency_stock)]))
+                           [c for c in contenders if c != "floor_requests" and (c != "stock_dlt" or args.latency_stock)]))
     if args.rate_limit:
         passes.append(Pass("ratelimit", args.rate_limit_scale, 0.0,
                            [c for c in RATE_LIMIT_CONTENDERS if c not in args.skip], args.rate_limit))

@@ -15,20 +15,10 @@ import json
 import time
 
 import dlt
-from dagster import EnvVar
 
-from rest_assets.orchestration.definitions import load_apis
-from rest_assets.engine.connections import ApiConnection
 from rest_assets.engine.source import build_source
-
-
-def resolved(connection: ApiConnection) -> ApiConnection:
-    """The connection with its EnvVar fields read from the environment (what Dagster does at run time)."""
-    values = {}
-    for name in type(connection).model_fields:
-        value = getattr(connection, name)
-        values[name] = EnvVar(value.env_var_name).get_value() if isinstance(value, EnvVar) else value
-    return type(connection)(**values)
+from rest_assets.orchestration.credentials import ApiCredentials
+from rest_assets.orchestration.definitions import load_apis
 
 
 def main() -> None:
@@ -53,7 +43,7 @@ def main() -> None:
             destination=dlt.destinations.duckdb(credentials=args.duckdb),
             dataset_name=api.name,
         )
-        source = build_source(api, resolved(api.connection))
+        source = build_source(api, ApiCredentials.of(api).process_config_and_initialize().credentials())
         # pipeline.run(source), one step at a time so the time of each is known.
         for step, call in (
             ("sync_destination", pipeline.sync_destination),

@@ -15,6 +15,8 @@ import duckdb
 import pytest
 from dagster import AssetKey, DagsterInstance, Definitions, ExecuteInProcessResult, materialize
 
+from rest_assets.engine.auth import Credentials
+from rest_assets.orchestration.credentials import ApiCredentials
 from rest_assets.orchestration.definitions import build_definitions
 from rest_assets_sim import Simulator
 
@@ -160,3 +162,8 @@ def stop_service(process: subprocess.Popen, grace_seconds: float = 30) -> None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=grace_seconds)
     process.wait(timeout=grace_seconds)
+
+
+def run_credentials(api) -> Credentials:
+    """The API's credentials as a run reads them: its resource's EnvVars resolved from the environment."""
+    return ApiCredentials.of(api).process_config_and_initialize().credentials()

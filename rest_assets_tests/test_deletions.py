@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from rest_assets.orchestration.definitions import load_apis
 from rest_assets.orchestration.definitions import build_definitions
 from rest_assets_tests.conftest import failure_text
@@ -19,7 +17,7 @@ def agency_with(deletions: str, **per_resource: str):
     """Definitions whose agency API has `deletions` set, and per resource where given (call after make_project)."""
     api = next(api for api in load_apis() if api.name == "agency")
     resources = [{**r, "deletions": per_resource[r["name"]]} if r["name"] in per_resource else r for r in api.resources]
-    return build_definitions([dataclasses.replace(api, deletions=deletions, resources=resources)])
+    return build_definitions([api.replace(deletions=deletions, resources=resources)])
 
 
 def deleted_ids(project, table: str) -> list:

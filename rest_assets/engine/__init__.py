@@ -3,23 +3,8 @@
 Importing it changes nothing: dlt's settings apply where pipelines are made (`Warehouse.pipeline`).
 """
 
-from rest_assets.engine.connections import (
-    ApiConnection,
-    ApiKeyConnection,
-    BasicAuthConnection,
-    BearerTokenConnection,
-    OAuth2ClientCredentialsConnection,
-)
+from rest_assets.engine.auth import Credentials
+from rest_assets.engine.declaration import RestApi, Schedule
 from rest_assets.engine.http import HttpPolicy
-from rest_assets.engine.spec import RestApi, SyncSchedule
 
-__all__ = [
-    "ApiConnection",
-    "ApiKeyConnection",
-    "BasicAuthConnection",
-    "BearerTokenConnection",
-    "HttpPolicy",
-    "OAuth2ClientCredentialsConnection",
-    "RestApi",
-    "SyncSchedule",
-]
+__all__ = ["Credentials", "HttpPolicy", "RestApi", "Schedule"]

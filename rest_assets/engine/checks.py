@@ -11,7 +11,7 @@ from typing import AbstractSet, Iterator
 from dagster import AssetCheckKey, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, MetadataValue
 
 from rest_assets.engine.deletions import VALID_TO
-from rest_assets.engine.spec import RestApi
+from rest_assets.engine.declaration import RestApi
 from rest_assets.engine.warehouse import Warehouse
 
 PRIMARY_KEY_CHECK = "primary_key_unique_and_not_null"

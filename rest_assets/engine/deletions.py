@@ -32,7 +32,7 @@ from dlt.common.typing import TDataItems
 from dlt.extract.items_transform import BaseItemTransform, ItemTransform
 
 from rest_assets.engine.errors import MassDeletion
-from rest_assets.engine.spec import Endpoint, RestApi
+from rest_assets.engine.declaration import Endpoint, RestApi
 
 DELETED_AT = "_deleted_at"
 VALID_TO = "_dlt_valid_to"  # dlt's scd2 validity column: null for the current version

@@ -22,7 +22,7 @@ from rest_assets.engine.errors import ApiProblem, MassDeletion
 from rest_assets.engine.http import IssuedRequest
 
 if TYPE_CHECKING:
-    from rest_assets.engine.spec import RestApi
+    from rest_assets.engine.declaration import RestApi
 
 NOTHING_LOADED = "Nothing from this run was loaded; the tables keep their previous rows."
 
@@ -73,12 +73,12 @@ def explain(api: "RestApi", error: BaseException) -> str:
         response = http_error.response
         status = f"answered HTTP {response.status_code} {response.reason or ''}".rstrip() + "."
         if response.status_code in (401, 403):
-            env_vars = ", ".join(api.connection.credential_env_vars())
+            env_vars = ", ".join(api.secret_env_vars) or "the API's credentials"
             return _sentence(where, request_line(http_error), status, f"The API rejected the credentials: check {env_vars}.")
         return _sentence(where, request_line(http_error), status, NOTHING_LOADED)
     network = next((e for e in chain if isinstance(e, RequestException)), None)
     if network is not None:
-        host = urlsplit(api.connection.base_url).hostname
+        host = urlsplit(api.base_url).hostname
         return _sentence(
             _where(api, chain, network),
             request_line(network),

@@ -22,12 +22,6 @@ def datetime_param(fmt: str) -> Callable[[Any], str]:
     return convert
 
 
-def as_dlt_incremental(incremental: dict[str, Any]) -> dict[str, Any]:
-    """The incremental config as dlt takes it: a `convert` given as a strftime format becomes a function."""
-    convert = incremental.get("convert")
-    return {**incremental, "convert": datetime_param(convert)} if isinstance(convert, str) else incremental
-
-
 def with_start_date(resources: Sequence[EndpointResource], start_date: str | None) -> list[EndpointResource]:
     """Resources whose incremental cursors without an initial value start at `start_date`."""
     resources = copy.deepcopy(list(resources))

@@ -11,7 +11,7 @@ from dlt.sources.rest_api.typing import EndpointResource
 
 from rest_assets.engine.deletions import TableWrite, plan_table_writes
 from rest_assets.engine.incremental import rewound
-from rest_assets.engine.spec import RestApi
+from rest_assets.engine.declaration import RestApi
 
 
 @dataclass(frozen=True)

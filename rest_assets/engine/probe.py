@@ -7,9 +7,10 @@ import pendulum
 from dlt.common import jsonpath
 from dlt.sources.helpers.rest_client import RESTClient
 
-from rest_assets.engine.connections import ApiConnection
-from rest_assets.engine.incremental import as_dlt_incremental
-from rest_assets.engine.spec import RestApi
+from rest_assets.engine import vocabulary
+from rest_assets.engine.auth import Credentials, build_auth
+from rest_assets.engine.source import run_client, trusted_urls
+from rest_assets.engine.declaration import RestApi
 
 
 def incremental_resources(api: RestApi) -> list[str]:
@@ -17,17 +18,19 @@ def incremental_resources(api: RestApi) -> list[str]:
     return [name for name, endpoint in api.endpoints.items() if (endpoint.incremental or {}).get("start_param")]
 
 
-def changed_since(api: RestApi, resource_name: str, connection: ApiConnection, cursor: str) -> bool:
+def changed_since(api: RestApi, resource_name: str, credentials: Credentials, cursor: str) -> bool:
     """True when the first page filtered by `cursor` holds a row newer than it.
 
     The filter is inclusive (rows *at* the cursor come back too), so only a strictly
     newer cursor value counts as a change.
     """
-    endpoint = api.endpoints[resource_name].config["endpoint"]
-    incremental = endpoint["incremental"]
-    convert = as_dlt_incremental(incremental).get("convert") or str
-    session = api.policy.session(trusted_urls=connection.trusted_urls())
-    client = RESTClient(base_url=connection.base_url, auth=connection.dlt_auth(session), session=session)
+    incremental = api.endpoints[resource_name].incremental
+    convert = incremental.get("convert") or str
+    client_config = run_client(api, credentials)
+    endpoint = vocabulary.resource_with_secrets(api.endpoints[resource_name].config, credentials.secrets)["endpoint"]
+    session = api.policy.session(trusted_urls=trusted_urls(api, client_config))
+    auth = build_auth(endpoint.get("auth") or client_config.get("auth"), session)
+    client = RESTClient(base_url=api.base_url, headers=client_config.get("headers"), auth=auth, session=session)
     params = {**endpoint.get("params", {}), incremental["start_param"]: convert(cursor)}
     response = client.get(endpoint["path"], params=params)
     response.raise_for_status()

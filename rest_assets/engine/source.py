@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 from urllib.parse import quote
 
 from dlt.common import jsonpath
@@ -12,42 +12,36 @@ from dlt.extract.source import DltSource
 from dlt.sources.rest_api import rest_api_source
 from dlt.sources.rest_api.config_setup import create_paginator
 from dlt.sources.rest_api.typing import EndpointResource
+from requests import Session
 
-from rest_assets.engine.connections import ApiConnection
+from rest_assets.engine import vocabulary
+from rest_assets.engine.auth import Credentials, build_auth, token_urls
 from rest_assets.engine.deletions import declared_deletion_columns
 from rest_assets.engine.errors import UnsafePathValue
 from rest_assets.engine.http import HttpPolicy, RequestStats
-from rest_assets.engine.incremental import as_dlt_incremental, with_start_date
+from rest_assets.engine.incremental import with_start_date
 from rest_assets.engine.paginators import PageGuard
 from rest_assets.engine.plan import SyncPlan
-from rest_assets.engine.spec import Endpoint, RestApi
+from rest_assets.engine.declaration import Endpoint, RestApi
 
 _SEGMENT_PREFIX = "_path_segment__"
 
 
 def build_source(
-    api: RestApi, connection: ApiConnection | None = None, stats: RequestStats | None = None, plan: SyncPlan | None = None
+    api: RestApi, credentials: Credentials, stats: RequestStats | None = None, plan: SyncPlan | None = None
 ) -> DltSource:
-    """The API's dlt rest_api source.
-
-    Without a connection (when the definitions load) the source carries no
-    credentials and is only used to describe the assets; with one (at run time)
-    it is ready to extract, written as `plan` says.
-    """
+    """The API's dlt rest_api source, ready to extract with `credentials`, written as `plan` says."""
     policy = api.policy
-    session = policy.session(trusted_urls=(connection or api.connection).trusted_urls(), stats=stats)
-    resources = [_run_config(endpoint, policy) for endpoint in api.endpoints.values()]
-    if connection is not None:
-        resources = with_start_date(resources, connection.start_date)
+    client = run_client(api, credentials)
+    session = policy.session(trusted_urls=trusted_urls(api, client), stats=stats)
+    resources = [_run_config(endpoint, policy, client.get("paginator"), session, credentials)
+                 for endpoint in api.endpoints.values()]
+    resources = with_start_date(resources, credentials.start_date)
     if plan is not None:
         resources = plan.with_cursor_starts(resources)
     source = rest_api_source(
         {
-            "client": {
-                "base_url": (connection or api.connection).base_url,
-                "auth": connection.dlt_auth(session) if connection else None,
-                "session": session,
-            },
+            "client": {**client, "auth": build_auth(client.get("auth"), session), "session": session},
             "resources": resources,  # resource_defaults are merged into each already
         },
         name=api.name,
@@ -63,6 +57,17 @@ def build_source(
     return source
 
 
+def run_client(api: RestApi, credentials: Credentials) -> dict[str, Any]:
+    """dlt's `client` config for a run: the run's secrets filled in, objects imported."""
+    return vocabulary.with_secrets(vocabulary.with_objects(api.dlt_config), credentials.secrets)["client"]
+
+
+def trusted_urls(api: RestApi, client: Mapping[str, Any]) -> list[str]:
+    """The URLs whose origins may receive the API's credentials: its base URL and its token URLs."""
+    auths = [client.get("auth")] + [e.config["endpoint"].get("auth") for e in api.endpoints.values()]
+    return [api.base_url, *(url for auth in auths for url in token_urls(auth))]
+
+
 def _parallelize_top_level(source: DltSource) -> None:
     """Extract top-level resources in dlt's worker threads too.
 
@@ -74,25 +79,27 @@ def _parallelize_top_level(source: DltSource) -> None:
             resource.parallelize()
 
 
-def _run_config(endpoint: Endpoint, policy: HttpPolicy) -> EndpointResource:
-    """A copy of the resource's config for one source, with the engine's guards in it.
+def _run_config(
+    endpoint: Endpoint, policy: HttpPolicy, client_paginator: Any, session: Session, credentials: Credentials
+) -> EndpointResource:
+    """A copy of the resource's config for one source, with the engine's guards and the run's secrets in it.
 
-    Each resource gets its own paginator instance, wrapped in a PageGuard: dlt uses an
-    instance from a config as is, so one shared by several resources (through
-    resource_defaults) is paged by all of them at once, since dlt extracts resources
-    interleaved, and rows are silently lost. Column hints are copies too: dlt writes
-    into them, so one hint dict used for two columns ends up describing only the last.
+    Each resource gets its own paginator instance (its own or the client's), wrapped in a
+    PageGuard: dlt uses an instance from a config as is, so one shared by several resources
+    (through resource_defaults or the client) is paged by all of them at once, since dlt
+    extracts resources interleaved, and rows are silently lost. Column hints are copies too:
+    dlt writes into them, so one hint dict used for two columns ends up describing only the last.
     """
-    resource = copy.deepcopy(endpoint.config)
+    resource = vocabulary.resource_with_secrets(copy.deepcopy(endpoint.config), credentials.secrets)
     config = resource["endpoint"]
     if (selector := config.get("data_selector")) is not None:
         # Compiled once: dlt parses a string selector again for every page, and
         # jsonpath-ng builds its parser on each parse (0.64 ms a page here).
         config["data_selector"] = selector = jsonpath.compile_path(selector)
-    if (paginator := create_paginator(config.get("paginator"))) is not None:
+    if (paginator := create_paginator(config.get("paginator") or client_paginator)) is not None:
         config["paginator"] = PageGuard(paginator, policy.max_pages, selector)
-    if config.get("incremental"):
-        config["incremental"] = as_dlt_incremental(config["incremental"])
+    if "auth" in config:
+        config["auth"] = build_auth(config["auth"], session)
     columns = {**endpoint.columns, **declared_deletion_columns(endpoint)}
     if columns:
         resource["columns"] = {name: dict(hint) for name, hint in columns.items()}

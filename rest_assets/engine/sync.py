@@ -14,7 +14,7 @@ from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataV
 from dlt.common.schema import Schema
 
 from rest_assets.engine.checks import table_check_results
-from rest_assets.engine.connections import ApiConnection
+from rest_assets.engine.auth import Credentials
 from rest_assets.engine.deletions import deletion_counts, mark_soft_deleted, refuse_mass_deletions
 from rest_assets.engine.errors import DatasetNamedLikeTheFile, InvalidRunConfig
 from rest_assets.engine.explain import explain
@@ -23,7 +23,7 @@ from rest_assets.engine.plan import SyncPlan
 from rest_assets.engine.run_config import SyncConfig
 from rest_assets.engine.schema_changes import schema_changes
 from rest_assets.engine.source import build_source
-from rest_assets.engine.spec import RestApi
+from rest_assets.engine.declaration import RestApi
 from rest_assets.engine.warehouse import Warehouse
 
 
@@ -32,7 +32,7 @@ def selected_resources(context: AssetExecutionContext, api: RestApi) -> list[str
 
 
 def sync_api(
-    context: AssetExecutionContext, api: RestApi, connection: ApiConnection, warehouse: Warehouse,
+    context: AssetExecutionContext, api: RestApi, credentials: Credentials, warehouse: Warehouse,
     config: SyncConfig = SyncConfig(),
 ) -> Iterator[MaterializeResult]:
     """Extract the selected resources, load them in one package, then run the selected table checks.
@@ -58,7 +58,7 @@ def sync_api(
             plan = SyncPlan.for_run(api, names, config.full_refresh, start_from, saved_cursors(pipeline, api, names))
             with cpu.phase("extract"):
                 pipeline.extract(
-                    build_source(api, connection, stats, plan).with_resources(*names),
+                    build_source(api, credentials, stats, plan).with_resources(*names),
                     loader_file_format=warehouse.loader_file_format,
                     workers=api.policy.max_concurrency,
                 )
@@ -82,7 +82,7 @@ def sync_api(
         rows_loaded = normalize_info.row_counts if normalize_info else {}
         for name in names:
             table = api.table_name(name)
-            pages, retries = stats.totals(endpoint_pattern(connection.base_url, api.endpoints[name].path))
+            pages, retries = stats.totals(endpoint_pattern(api.base_url, api.endpoints[name].path))
             yield MaterializeResult(
                 asset_key=api.asset_key(name),
                 metadata={

@@ -18,7 +18,7 @@ from dagster import (
 from rest_assets.engine.checks import run_table_checks, table_check_specs
 from rest_assets.engine.deletions import DELETED_AT, declared_deletion_columns
 from rest_assets.engine.run_config import SyncConfig
-from rest_assets.engine.spec import Endpoint, RestApi
+from rest_assets.engine.declaration import Endpoint, RestApi
 from rest_assets.engine.sync import sync_api
 
 
@@ -107,9 +107,8 @@ def build_api_assets(
     )
     def _sync(context: AssetExecutionContext, config: SyncConfig):
         if context.selected_asset_keys:
-            yield from sync_api(
-                context, api, getattr(context.resources, api.resource_key), context.resources.warehouse, config
-            )
+            credentials = getattr(context.resources, api.resource_key).credentials()
+            yield from sync_api(context, api, credentials, context.resources.warehouse, config)
         else:
             yield from run_table_checks(api, context.resources.warehouse, context.selected_asset_check_keys)
 

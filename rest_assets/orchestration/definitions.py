@@ -12,10 +12,10 @@ from dagster import Definitions
 
 from rest_assets import settings
 from rest_assets.components import RestApiComponent
-from rest_assets.engine.connections import ApiConnection
-from rest_assets.engine.spec import RestApi
+from rest_assets.engine.declaration import RestApi
 from rest_assets.engine.warehouse import Warehouse
 from rest_assets.orchestration.api import api_definitions
+from rest_assets.orchestration.credentials import ApiCredentials
 from rest_assets.orchestration.executor import executor_from_env
 from rest_assets.orchestration.sensors import build_automation_sensor, build_failure_alerts
 
@@ -35,20 +35,18 @@ def build_definitions(apis: Sequence[RestApi] | None = None) -> Definitions:
 
 def shared_definitions(apis: Definitions) -> Definitions:
     """What every API shares: the warehouse, the executor, declarative automation and failure alerts."""
-    secret_env_vars = sorted(
-        name for resource in apis.resources.values() if isinstance(resource, ApiConnection)
-        for name in resource.credential_env_vars()
-    )
+    credentials = [resource for resource in apis.resources.values() if isinstance(resource, ApiCredentials)]
+    secret_env_vars = sorted(name for resource in credentials for name in resource.secrets)
     return Definitions.merge(apis, Definitions(
         resources={"warehouse": Warehouse.from_env()},
         sensors=[build_automation_sensor(), build_failure_alerts(secret_env_vars)],
-        executor=executor_from_env(len([r for r in apis.resources.values() if isinstance(r, ApiConnection)])),
+        executor=executor_from_env(len(credentials)),
     ))
 
 
 def load_apis() -> list[RestApi]:
     """Every API's declaration (as the definitions are built from), sorted by name."""
-    apis = [component.rest_api() for component in _components()]
+    apis = _components()
     names = [api.name for api in apis]
     if len(names) != len(set(names)):
         raise ValueError(f"two APIs share a name: {sorted(names)}")

@@ -9,7 +9,7 @@ from croniter import croniter
 from dagster import AssetKey, AssetSelection, DefaultScheduleStatus, ScheduleDefinition, define_asset_job
 
 from rest_assets import settings
-from rest_assets.engine.spec import RestApi, SyncSchedule
+from rest_assets.engine.declaration import RestApi, Schedule
 
 # Runs of one API carry this tag; dagster.yaml queues a second run of the same API.
 SOURCE_TAG = "rest_assets/api"
@@ -23,7 +23,7 @@ class PlannedSync:
     """A schedule of one API, resolved: its name, assets, cron and timezone."""
 
     api: RestApi
-    schedule: SyncSchedule
+    schedule: Schedule
 
     @property
     def name(self) -> str:

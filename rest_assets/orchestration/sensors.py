@@ -22,7 +22,7 @@ from dagster import (
 
 from rest_assets import settings
 from rest_assets.engine.probe import changed_since, incremental_resources
-from rest_assets.engine.spec import RestApi
+from rest_assets.engine.declaration import RestApi
 
 
 def build_change_sensor(api: RestApi, resource_name: str) -> SensorDefinition:
@@ -42,7 +42,7 @@ def build_change_sensor(api: RestApi, resource_name: str) -> SensorDefinition:
         cursor = saved_cursor(context, key)
         if cursor is None:
             return RunRequest(run_key="initial-load", asset_selection=[key])
-        if not changed_since(api, resource_name, getattr(context.resources, api.resource_key), cursor):
+        if not changed_since(api, resource_name, getattr(context.resources, api.resource_key).credentials(), cursor):
             return SkipReason(f"nothing changed since {cursor}")
         # One run per cursor: ticks before that run finishes ask for the same run.
         return RunRequest(run_key=f"after-{cursor}", asset_selection=[key])

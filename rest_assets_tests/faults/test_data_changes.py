@@ -13,6 +13,7 @@ from rest_assets.engine.schema_changes import schema_changes
 from rest_assets.engine.source import build_source
 from rest_assets_sim.data import parse_ts, ts
 from rest_assets_sim.faults import Fault, alter
+from rest_assets_tests.conftest import run_credentials
 
 pytestmark = pytest.mark.faults
 
@@ -143,7 +144,7 @@ def test_schema_changes_names_the_new_column_and_the_variant_column_of_a_load(ma
     """The helper sync.py can add to the metadata (see docs/failure-handling.md), on a real dlt load."""
     project = make_project()
     api = next(api for api in load_apis() if api.name == "agency")
-    connection = api.connection.process_config_and_initialize()
+    connection = run_credentials(api)
     pipeline = dlt.pipeline(pipeline_name="schema_changes", pipelines_dir=str(tmp_path / "dlt"),
                             destination=dlt.destinations.duckdb(str(project.duckdb_path)), dataset_name="agency")
 

@@ -19,6 +19,7 @@ from rest_assets.orchestration.definitions import load_apis
 from rest_assets.engine.source import build_source
 from rest_assets_sim import Response
 from rest_assets_sim.faults import Fault, alter, html_page, throttle
+from rest_assets_tests.conftest import run_credentials
 from rest_assets_tests.test_cli import cli_env
 
 from .helpers import CANARY, FAST_RETRIES, FaultProject, LeakCheck, set_policy
@@ -56,7 +57,7 @@ def test_dlt_trace_state_and_load_packages_hold_no_secret(make_project, tmp_path
     warehouse = tmp_path / "dlt_direct.duckdb"
     pipelines = {}
     for api in load_apis():
-        connection = api.connection.process_config_and_initialize()  # the EnvVars, resolved as a run would
+        connection = run_credentials(api)
         pipeline = dlt.pipeline(pipeline_name=f"direct_{api.name}", pipelines_dir=str(tmp_path / "dlt_direct"),
                                 destination=dlt.destinations.duckdb(str(warehouse)), dataset_name=api.name)
         pipeline.run(build_source(api, connection).with_resources(ONE_PER_API[api.name]), loader_file_format="jsonl")

@@ -1,87 +1,44 @@
-"""Dagster resources that hold an API's base URL and credentials.
+"""An API's auth as dlt builds it, from its registry, with the client-credentials flow refreshed early.
 
-One class per authentication scheme; an API's configuration instantiates one
-with `EnvVar`s, so secrets are resolved at run time, never shown in the UI, and
-the definitions load with no credentials set. Each class turns itself into the
-matching dlt auth object.
+The declaration's auth (secrets filled in when the run starts) goes through dlt's own
+`create_auth`, so every auth type dlt knows, or that was registered with it, works. dlt's
+OAuth2 client-credentials flow is replaced by `EarlyRefreshClientCredentials`, its
+subclass, and every auth that requests tokens gets the sync's session for them, so a token
+request passes the same guards as every other request.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import threading
-from typing import ClassVar
+from typing import Any, ClassVar, Mapping
 
 import pendulum
-from dagster import ConfigurableResource, EnvVar
 from dlt.common.configuration import configspec
-from dlt.sources.helpers.rest_client.auth import (
-    APIKeyAuth,
-    AuthConfigBase,
-    BearerTokenAuth,
-    HttpBasicAuth,
-    OAuth2ClientCredentials,
-)
+from dlt.sources.helpers.rest_client.auth import AuthConfigBase, OAuth2ClientCredentials
+from dlt.sources.rest_api.config_setup import create_auth, get_auth_class, register_auth
 from requests import PreparedRequest, Response, Session
 
 
-class ApiConnection(ConfigurableResource):
-    """Base URL plus credentials of one REST API."""
-
-    base_url: str
-    # Where incremental resources start on their first run (ISO 8601); unused by APIs without one.
-    start_date: str | None = None
-
-    def dlt_auth(self, session: Session) -> AuthConfigBase | None:
+def build_auth(auth_config: Any, session: Session) -> AuthConfigBase | None:
+    """dlt's auth object for a declared auth (secrets filled in), its token requests on `session`."""
+    if auth_config is None:
         return None
-
-    def trusted_urls(self) -> list[str]:
-        """The URLs whose origins may receive this connection's credentials."""
-        return [self.base_url]
-
-    def credential_env_vars(self) -> list[str]:
-        """Env vars that feed this connection (only meaningful before resolution)."""
-        values = (getattr(self, field) for field in type(self).model_fields)
-        return [value.env_var_name for value in values if isinstance(value, EnvVar)]
-
-
-class BasicAuthConnection(ApiConnection):
-    username: str
-    password: str
-
-    def dlt_auth(self, session: Session) -> AuthConfigBase:
-        return HttpBasicAuth(username=self.username, password=self.password)
+    auth_config = {"type": auth_config} if isinstance(auth_config, str) else dict(auth_config)
+    auth_class = get_auth_class(auth_config.get("type", "bearer"))
+    if auth_class is OAuth2ClientCredentials:
+        register_auth(EARLY_REFRESH, EarlyRefreshClientCredentials)
+        auth_config["type"] = EARLY_REFRESH
+    if "session" in inspect.signature(auth_class.__init__).parameters:
+        auth_config["session"] = session
+    return create_auth(auth_config)
 
 
-class BearerTokenConnection(ApiConnection):
-    token: str
-
-    def dlt_auth(self, session: Session) -> AuthConfigBase:
-        return BearerTokenAuth(token=self.token)
-
-
-class ApiKeyConnection(ApiConnection):
-    api_key: str
-    header_name: str = "X-API-Key"
-
-    def dlt_auth(self, session: Session) -> AuthConfigBase:
-        return APIKeyAuth(name=self.header_name, api_key=self.api_key, location="header")
-
-
-class OAuth2ClientCredentialsConnection(ApiConnection):
-    client_id: str
-    client_secret: str
-    token_url: str
-
-    def dlt_auth(self, session: Session) -> AuthConfigBase:
-        return EarlyRefreshClientCredentials(
-            access_token_url=self.token_url,
-            client_id=self.client_id,
-            client_secret=self.client_secret,
-            session=session,
-        )
-
-    def trusted_urls(self) -> list[str]:
-        return [self.base_url, self.token_url]
+def token_urls(auth_config: Any) -> list[str]:
+    """Where a declared auth requests its tokens: origins that may receive its credentials too."""
+    url = auth_config.get("access_token_url") if isinstance(auth_config, dict) else None
+    return [url] if url else []
 
 
 @configspec
@@ -129,3 +86,14 @@ class EarlyRefreshClientCredentials(OAuth2ClientCredentials):
         second.history.append(response)
         second.request = retry
         return second
+
+
+EARLY_REFRESH = "rest_assets.engine.auth:EarlyRefreshClientCredentials"
+
+
+@dataclasses.dataclass(frozen=True)
+class Credentials:
+    """What a run reads from its environment for one API: its secrets by env var name, and its start date."""
+
+    secrets: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    start_date: str | None = None  # ISO 8601: where incremental cursors without an initial value start

@@ -1,0 +1,285 @@
+"""One REST API as data: dlt's `rest_api` config, and what the project adds to it.
+
+`RestApi` is the declaration: the model a defs.yaml's `attributes` are validated against
+(`RestApiComponent` is this model plus its Dagster build) and what the engine reads. Its
+`client`, `resource_defaults` and `resources` are dlt's own, in any form `rest_api_source`
+accepts, with secrets named (`*_env`) and Python objects referenced by import path
+(engine/vocabulary.py). Their JSON schema is derived from dlt's types; their validation is
+dlt's own.
+
+`RestApi.endpoints` normalizes the resources once, by dlt's own rules
+(`build_resource_dependency_graph`): each endpoint in long form with `resource_defaults`
+merged, its parent found wherever dlt accepts a reference to one, and an incremental param
+(`{type: incremental, ...}` in `params`) moved to `endpoint.incremental`, its one form here.
+"""
+
+from __future__ import annotations
+
+import copy
+import typing
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Annotated, Any, Callable, Literal, Mapping, Optional, Union
+
+from dagster import AssetKey
+from dlt.common.normalizers.naming.snake_case import NamingConvention
+from dlt.sources.rest_api.config_setup import build_resource_dependency_graph
+from dlt.sources.rest_api.typing import EndpointResource, EndpointResourceBase
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
+
+from rest_assets.engine import vocabulary
+from rest_assets.engine.http import HttpPolicy
+
+_naming = NamingConvention()
+# Every resource merges on its primary key unless its configuration says otherwise, and is
+# extracted in parallel with the others (a child: its parents' pages in parallel), within
+# the API's HttpPolicy.max_concurrency.
+DEFAULT_RESOURCE_HINTS: EndpointResourceBase = {"write_disposition": "merge", "parallelized": True}
+# What happens to a row the API stops listing (engine/deletions.py): set per API, or per
+# resource with a `deletions` key beside dlt's own keys, which the engine keeps from dlt.
+DELETION_MODES = ("soft", "hard", "keep", "history")
+DeletionMode = Literal["soft", "hard", "keep", "history"]
+
+
+def _dlt_checked(part: str):
+    """A validator of one part of dlt's config, with dlt's own rules (the registries, `validate_dict`)."""
+
+    def check(value: Any) -> Any:
+        config = {"client": {"base_url": ""}, "resources": ["_"], part: value}
+        vocabulary.validate_with_dlt(config)
+        return value
+
+    return AfterValidator(check)
+
+
+class _SchemaFromDlt:
+    """A field's JSON schema, derived from dlt's types when a schema is asked for (not at import)."""
+
+    def __init__(self, derive: Callable[[], dict]) -> None:
+        self.derive = derive
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict:
+        return self.derive()
+
+
+# dlt's three keys: JSON schema from dlt's types (what `dg check yaml` reads), validation by dlt.
+DltClient = Annotated[dict[str, Any], _SchemaFromDlt(vocabulary.client_schema), _dlt_checked("client")]
+DltResourceDefaults = Annotated[
+    dict[str, Any], _SchemaFromDlt(vocabulary.resource_defaults_schema), _dlt_checked("resource_defaults")
+]
+DltResources = Annotated[
+    list[Union[str, dict[str, Any]]], _SchemaFromDlt(vocabulary.resources_schema), _dlt_checked("resources")
+]
+
+
+class Schedule(BaseModel):
+    """When to sync an API: a cron for all of its resources, or only for some."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cron: str
+    resources: list[str] = Field(default_factory=list, description="Empty: every resource of the API.")
+    timezone: Optional[str] = Field(default=None, description="Default: REST_ASSETS_TIMEZONE, else UTC.")
+
+    def covers(self, resource_name: str) -> bool:
+        return not self.resources or resource_name in self.resources
+
+
+def _yaml_type(annotation: Any) -> Any:
+    """A policy field's type as YAML writes it (a list for a tuple), optional."""
+    return Optional[list[int]] if typing.get_origin(annotation) is tuple else Optional[annotation]
+
+
+# HttpPolicy's fields, each optional: one place (engine/http.py) says what they are.
+Http = create_model(
+    "Http",
+    __config__=ConfigDict(extra="forbid", frozen=True),
+    __doc__="HttpPolicy's fields (engine/http.py); each also overridable by <API>_HTTP_<FIELD>.",
+    **{name: (_yaml_type(hint), None) for name, hint in typing.get_type_hints(HttpPolicy).items()},
+)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One resource of an API, normalized: dlt's config for it, and what the engine derives from it."""
+
+    name: str
+    config: EndpointResource  # as dlt takes it: endpoint in long form, resource_defaults merged
+    asset_key: AssetKey
+    parent: str | None  # the resource whose records this one's requests refer to
+    parent_params: tuple[tuple[str, str], ...]  # (placeholder or param name, parent field), as dlt resolves them
+    deletions: str
+    complete_listing: bool  # a sync reads every row the API has: a row it misses was deleted
+
+    @property
+    def table(self) -> str:
+        """The table dlt lands the resource in (`time-offs` -> `time_offs`)."""
+        return self.asset_key.path[-1]
+
+    @property
+    def path(self) -> str:
+        return self.config["endpoint"]["path"]
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        """The API's field names of the primary key (dlt's `primary_key` hint)."""
+        key = self.config.get("primary_key") or ()
+        return (key,) if isinstance(key, str) else tuple(key)
+
+    @property
+    def incremental(self) -> Mapping[str, Any] | None:
+        return self.config["endpoint"].get("incremental")
+
+    @property
+    def columns(self) -> Mapping[str, Mapping[str, Any]]:
+        return self.config.get("columns") or {}
+
+    @property
+    def merges(self) -> bool:
+        """Whether the table is written with dlt's merge (the engine's default)."""
+        disposition = self.config.get("write_disposition")
+        return (disposition.get("disposition") if isinstance(disposition, dict) else disposition) == "merge"
+
+
+class RestApi(BaseModel):
+    """One REST API: dlt's `client`, `resource_defaults` and `resources`, and how the project runs it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    name: str = Field(description="The dlt source's name: asset group, dataset and first part of every asset key.")
+    description: Optional[str] = Field(default=None, description="What the API holds, shown on its assets.")
+    client: DltClient = Field(description="dlt's `client`: base_url, auth, headers, paginator.")
+    resources: DltResources = Field(description="dlt's `resources`: names, or resource configs.")
+    resource_defaults: DltResourceDefaults = Field(
+        default_factory=dict, description="dlt's `resource_defaults`, merged under every resource."
+    )
+    start_date_env: Optional[str] = Field(
+        default=None, description="Env var with the first cursor value of incremental resources (ISO 8601)."
+    )
+    http: Http = Field(default_factory=Http)  # type: ignore[valid-type]
+    # Reference data changes slowly: daily by default. Schedules start stopped.
+    schedules: list[Schedule] = Field(default_factory=lambda: [Schedule(cron="0 3 * * *")])
+    owners: list[str] = Field(default_factory=lambda: ["team:data-engineering"])
+    deletions: DeletionMode = Field(default="soft", description="What happens to rows the API stops listing.")
+
+    @model_validator(mode="after")
+    def _normalizes(self) -> "RestApi":
+        """A configuration dlt would refuse as a whole (a missing parent, a cycle) fails here, when the definitions load."""
+        self.endpoints  # noqa: B018
+        return self
+
+    @cached_property
+    def endpoints(self) -> Mapping[str, Endpoint]:
+        """The resources, normalized once, in their declared order."""
+        return normalized_endpoints(self)
+
+    @property
+    def http_policy(self) -> HttpPolicy:
+        """The declared HTTP policy (HttpPolicy's defaults where the declaration is silent)."""
+        fields = self.http.model_dump(exclude_none=True)
+        if "retry_statuses" in fields:
+            fields["retry_statuses"] = tuple(fields["retry_statuses"])
+        return HttpPolicy(**fields)
+
+    @property
+    def policy(self) -> HttpPolicy:
+        """The HTTP policy in force now: the declared one with the environment's overrides."""
+        return self.http_policy.with_env(self.name)
+
+    @property
+    def base_url(self) -> str:
+        return self.client["base_url"]
+
+    @cached_property
+    def secret_env_vars(self) -> list[str]:
+        """The env vars of the API's secrets, read when a run starts."""
+        return vocabulary.secret_env_vars(self.dlt_config)
+
+    @cached_property
+    def dlt_config(self) -> dict[str, Any]:
+        """dlt's `rest_api` config as declared (secrets still named, objects still import paths)."""
+        return {"client": self.client, "resource_defaults": self.resource_defaults, "resources": self.resources}
+
+    @property
+    def resource_key(self) -> str:
+        """The Dagster resource key of this API's credentials."""
+        return f"{self.name}_api"
+
+    @property
+    def resource_names(self) -> list[str]:
+        return list(self.endpoints)
+
+    def asset_key(self, resource_name: str) -> AssetKey:
+        return self.endpoints[resource_name].asset_key
+
+    def table_name(self, resource_name: str) -> str:
+        return self.endpoints[resource_name].table
+
+    def replace(self, **changes: Any) -> "RestApi":
+        """A copy with some keys changed, validated and normalized anew."""
+        return RestApi.model_validate({**self.model_dump(include=set(RestApi.model_fields)), **changes})
+
+    @staticmethod
+    def column_name(field_name: str) -> str:
+        """The column dlt lands a field in (`jobId` -> `job_id`)."""
+        return _naming.normalize_identifier(field_name)
+
+
+def normalized_endpoints(api: RestApi) -> dict[str, Endpoint]:
+    config = vocabulary.with_objects(api.dlt_config)
+    defaults, default_deletions = _split_deletions({**DEFAULT_RESOURCE_HINTS, **config["resource_defaults"]})
+    resources, deletions = [], {}
+    for resource in config["resources"]:
+        resource, mode = _split_deletions(resource)
+        resources.append(resource)
+        deletions[resource if isinstance(resource, str) else resource["name"]] = mode
+    try:
+        graph, configs, resolved = build_resource_dependency_graph(copy.deepcopy(defaults), copy.deepcopy(resources))
+        order = list(graph.static_order())  # parents first
+    except ValueError as error:  # graphlib's CycleError among them
+        raise ValueError(f"{api.name}: {error}") from None
+    endpoints: dict[str, Endpoint] = {}
+    for name in order:
+        endpoint_config = configs[name]
+        _incremental_in_one_place(endpoint_config["endpoint"])
+        params = tuple((p.param_name, p.resolve_config["field"]) for p in resolved[name] or ())
+        parent = resolved[name][0].resolve_config["resource"] if resolved[name] else None
+        endpoints[name] = Endpoint(
+            name=name,
+            config=endpoint_config,
+            asset_key=AssetKey([api.name, _naming.normalize_table_identifier(endpoint_config.get("table_name") or name)]),
+            parent=parent,
+            parent_params=params,
+            deletions=deletions[name] or default_deletions or api.deletions,
+            complete_listing=_reads_everything(endpoint_config) and (parent is None or endpoints[parent].complete_listing),
+        )
+    return {name: endpoints[name] for name in deletions}
+
+
+def _split_deletions(config: str | Mapping[str, Any]) -> tuple[Any, str | None]:
+    """A resource config as dlt takes it, and the engine's `deletions` key kept from dlt."""
+    if isinstance(config, str):
+        return config, None
+    config = dict(config)
+    return config, config.pop("deletions", None)
+
+
+def _incremental_in_one_place(endpoint: dict) -> None:
+    """An incremental param (`since: {type: incremental, ...}`) as dlt's `endpoint.incremental` with that start_param.
+
+    dlt reads the two forms alike (the param's name is the start param); one form lets every
+    part of the project see that the resource reads a window, not a complete listing.
+    """
+    params = endpoint.get("params") or {}
+    for name, value in list(params.items()):
+        if isinstance(value, dict) and value.get("type") == "incremental":
+            if endpoint.get("incremental"):
+                raise ValueError(f"both endpoint.incremental and the incremental param {name!r}: dlt takes only one")
+            endpoint["incremental"] = {"start_param": name, **{k: v for k, v in value.items() if k != "type"}}
+            del params[name]
+
+
+def _reads_everything(config: EndpointResource) -> bool:
+    """Not incremental, and no processing step filters rows out."""
+    steps = config.get("processing_steps") or []
+    return config["endpoint"].get("incremental") is None and not any("filter" in step for step in steps)

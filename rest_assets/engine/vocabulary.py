@@ -79,15 +79,22 @@ def _secret_fields(cls: type) -> tuple[dict[str, Any], list[str]]:
     """An auth or paginator class's init parameters as JSON schema properties, and the secret ones."""
     properties: dict[str, Any] = {}
     secrets = []
-    for name, param in inspect.signature(cls.__init__).parameters.items():
+    for name, param in _init_parameters(cls).items():
         if name == "self" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             continue
         annotation = param.annotation
         if _is_secret(annotation):
             secrets.append(name)
-        elif (schema := _schema(annotation)) is not None:
-            properties[name] = schema
+        else:  # dlt passes any value on to the class: a type YAML cannot write is not checked
+            properties[name] = _schema(annotation) or {}
     return properties, secrets
+
+
+def _init_parameters(cls: type) -> Mapping[str, inspect.Parameter]:
+    try:
+        return inspect.signature(cls.__init__, eval_str=True).parameters
+    except NameError:  # an annotation that names what its module imports only for type checkers
+        return inspect.signature(cls.__init__).parameters
 
 
 def _is_secret(annotation: Any) -> bool:
@@ -135,7 +142,11 @@ def auth_schema() -> dict:
     return _registry_schema(AUTH_MAP, default_type="bearer", env_forms=True)
 
 
-_OVERRIDES: dict[str, Callable[[], dict]] = {"paginator": paginator_schema, "auth": auth_schema}
+def convert_schema() -> dict:
+    return {"type": "string", "description": "A function by import path, or a strftime format for a moment"}
+
+
+_OVERRIDES: dict[str, Callable[[], dict]] = {"paginator": paginator_schema, "auth": auth_schema, "convert": convert_schema}
 
 
 def _schema(annotation: Any) -> dict | None:
@@ -180,7 +191,8 @@ def typed_dict_schema(spec: type, extra: Mapping[str, dict] | None = None) -> di
 
 @cache
 def client_schema() -> dict:
-    return typed_dict_schema(dlt_typing.ClientConfig)
+    # dlt's TypedDict leaves base_url optional, but no source can be built without one.
+    return {**typed_dict_schema(dlt_typing.ClientConfig), "required": ["base_url"]}
 
 
 @cache
@@ -338,7 +350,11 @@ def validate_with_dlt(config: Mapping[str, Any]) -> None:
     would hold a registered paginator's or auth's parameters against its built-in ones' keys.)
     """
     register_paginators()
-    config = placeholder_secrets(with_objects(config))
+    config = with_objects(config)
+    for where, holder in _paginator_and_auth_holders(config):
+        _refuse_written_secrets(holder.get("auth"), f"{where}/auth")
+    _check_project_keys(config)
+    config = placeholder_secrets(config)
     config["resources"] = [_without_project_keys(r) for r in config.get("resources", [])]
     config["resource_defaults"] = _without_project_keys(config.get("resource_defaults") or {})
     for where, holder in _paginator_and_auth_holders(config):
@@ -354,10 +370,37 @@ def validate_with_dlt(config: Mapping[str, Any]) -> None:
         raise DeclarationError("", str(error)) from None
 
 
+def _check_project_keys(config: Mapping[str, Any]) -> None:
+    if "base_url" not in (config.get("client") or {}):
+        raise DeclarationError("./client", "base_url is required: dlt builds no client without one")
+    resources = [("./resource_defaults", config.get("resource_defaults") or {})]
+    resources += [(f"./resources[{i}]", r) for i, r in enumerate(config.get("resources", [])) if isinstance(r, dict)]
+    for where, resource in resources:
+        for key, schema in PROJECT_RESOURCE_KEYS.items():
+            if key in resource and resource[key] not in schema["enum"]:
+                raise DeclarationError(f"{where}/{key}", f"{resource[key]!r} is not one of {', '.join(schema['enum'])}")
+
+
+def _refuse_written_secrets(auth: Any, where: str) -> None:
+    """An auth's secret fields (dlt marks them) are named, never written; its other keys are its fields."""
+    if not isinstance(auth, dict) or auth.get("type", "bearer") not in AUTH_MAP:
+        return
+    _, secrets = _secret_fields(AUTH_MAP[auth.get("type", "bearer")])
+    if written := [name for name in secrets if name in auth]:
+        raise DeclarationError(where, f"a secret is named, never written: use {written[0]}{SECRET_SUFFIX}: "
+                                      f"<the env var that holds it> instead of {written[0]}")
+    # dlt's configspec would drop an unknown key silently: a typo would leave a field unset.
+    fields = set(_init_parameters(AUTH_MAP[auth.get("type", "bearer")])) - {"self"}
+    known = fields | {f"{name}{SECRET_SUFFIX}" for name in fields} | {"type"}
+    if unknown := sorted(set(auth) - known):
+        raise DeclarationError(where, f"{', '.join(map(repr, unknown))} is not a field of this auth; "
+                                      f"its fields are {', '.join(sorted(fields))}")
+
+
 def _paginator_and_auth_holders(config: Mapping[str, Any]) -> Iterator[tuple[str, dict]]:
-    yield "./client", config["client"]
-    resources = [("./resource_defaults", config["resource_defaults"])]
-    resources += [(f"./resources[{i}]", r) for i, r in enumerate(config["resources"])]
+    yield "./client", config.get("client") or {}
+    resources = [("./resource_defaults", config.get("resource_defaults") or {})]
+    resources += [(f"./resources[{i}]", r) for i, r in enumerate(config.get("resources", []))]
     for where, resource in resources:
         endpoint = resource.get("endpoint") if isinstance(resource, dict) else None
         if isinstance(endpoint, dict):

@@ -11,15 +11,14 @@ type: rest_assets.RestApiComponent
 attributes:
   name: {name}
   description: "{name}: what this API holds (shown on every asset)."
+  # dlt's rest_api config, in any form dlt takes. A secret is named, never written: <key>_env: ENV_VAR.
   client:
     base_url: "{{{{ env('{upper}_BASE_URL', 'https://{name}.example.com') }}}}"
-    # bearer | api_key | http_basic | oauth2_client_credentials; secrets are env var names (*_env).
     auth: {{type: bearer, token_env: {upper}_API_TOKEN}}
-  # dlt rest_api keys, merged under every resource.
   resource_defaults:
     primary_key: id
     endpoint:
-      paginator: {{type: header_link}}
+      paginator: header_link
   # One asset per resource. A child names its parent: {{resources.<parent>.<field>}} in its path or params.
   resources:
     - name: items

@@ -352,7 +352,7 @@ def validate_with_dlt(config: Mapping[str, Any]) -> None:
     register_paginators()
     config = with_objects(config)
     for where, holder in _paginator_and_auth_holders(config):
-        _refuse_written_secrets(holder.get("auth"), f"{where}/auth")
+        _check_auth_keys(holder.get("auth"), f"{where}/auth")
     _check_project_keys(config)
     config = placeholder_secrets(config)
     config["resources"] = [_without_project_keys(r) for r in config.get("resources", [])]
@@ -381,7 +381,7 @@ def _check_project_keys(config: Mapping[str, Any]) -> None:
                 raise DeclarationError(f"{where}/{key}", f"{resource[key]!r} is not one of {', '.join(schema['enum'])}")
 
 
-def _refuse_written_secrets(auth: Any, where: str) -> None:
+def _check_auth_keys(auth: Any, where: str) -> None:
     """An auth's secret fields (dlt marks them) are named, never written; its other keys are its fields."""
     if not isinstance(auth, dict) or auth.get("type", "bearer") not in AUTH_MAP:
         return

@@ -1,0 +1,1 @@
+"""A corpus of public dlt `rest_api` configurations and their defs.yaml translations (see README.md)."""

@@ -28,9 +28,10 @@ def table_check_specs(api: RestApi) -> list[AssetCheckSpec]:
         spec
         for name in api.resource_names
         for spec in (
-            AssetCheckSpec(PRIMARY_KEY_CHECK, asset=api.asset_key(name),
-                           description=f"{', '.join(primary_key_columns(api, name))} is unique and never null"
-                           + (" among current rows." if api.endpoints[name].deletions == "history" else ".")),
+            *([AssetCheckSpec(PRIMARY_KEY_CHECK, asset=api.asset_key(name),
+                              description=f"{', '.join(primary_key_columns(api, name))} is unique and never null"
+                              + (" among current rows." if api.endpoints[name].deletions == "history" else "."))]
+              if primary_key_columns(api, name) else []),  # a resource without a key has nothing to check
             AssetCheckSpec(ROW_COUNT_CHECK, asset=api.asset_key(name), description="Rows in the table."),
         )
     ]

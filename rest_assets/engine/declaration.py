@@ -31,10 +31,10 @@ from rest_assets.engine import vocabulary
 from rest_assets.engine.http import HttpPolicy
 
 _naming = NamingConvention()
-# Every resource merges on its primary key unless its configuration says otherwise, and is
-# extracted in parallel with the others (a child: its parents' pages in parallel), within
-# the API's HttpPolicy.max_concurrency.
-DEFAULT_RESOURCE_HINTS: EndpointResourceBase = {"write_disposition": "merge", "parallelized": True}
+# Every resource is extracted in parallel with the others (a child: its parents' pages in
+# parallel), within the API's HttpPolicy.max_concurrency. Its write disposition, unless
+# declared, follows from its key: `default_write_disposition`.
+DEFAULT_RESOURCE_HINTS: EndpointResourceBase = {"parallelized": True}
 # What happens to a row the API stops listing (engine/deletions.py): set per API, or per
 # resource with a `deletions` key beside dlt's own keys, which the engine keeps from dlt.
 DELETION_MODES = ("soft", "hard", "keep", "history")
@@ -110,6 +110,7 @@ class Endpoint:
     parent_params: tuple[tuple[str, str], ...]  # (placeholder or param name, parent field), as dlt resolves them
     deletions: str
     complete_listing: bool  # a sync reads every row the API has: a row it misses was deleted
+    selected: bool = True  # dlt's `selected: false`: read only to feed its children, no table, no asset
 
     @property
     def table(self) -> str:
@@ -207,7 +208,13 @@ class RestApi(BaseModel):
 
     @property
     def resource_names(self) -> list[str]:
-        return list(self.endpoints)
+        """The resources that land a table: one asset each."""
+        return [name for name, endpoint in self.endpoints.items() if endpoint.selected]
+
+    def asset_parent(self, resource_name: str) -> str | None:
+        """The parent whose asset this resource's asset depends on (none for a parent with no table)."""
+        parent = self.endpoints[resource_name].parent
+        return parent if parent is not None and self.endpoints[parent].selected else None
 
     def asset_key(self, resource_name: str) -> AssetKey:
         return self.endpoints[resource_name].asset_key
@@ -242,16 +249,20 @@ def normalized_endpoints(api: RestApi) -> dict[str, Endpoint]:
     for name in order:
         endpoint_config = configs[name]
         _incremental_in_one_place(endpoint_config["endpoint"])
+        endpoint_config.setdefault("write_disposition", default_write_disposition(endpoint_config))
+        table = endpoint_config.get("table_name")
         params = tuple((p.param_name, p.resolve_config["field"]) for p in resolved[name] or ())
         parent = resolved[name][0].resolve_config["resource"] if resolved[name] else None
         endpoints[name] = Endpoint(
             name=name,
             config=endpoint_config,
-            asset_key=AssetKey([api.name, _naming.normalize_table_identifier(endpoint_config.get("table_name") or name)]),
+            # A table_name function routes rows by their content: the asset is named after the resource.
+            asset_key=AssetKey([api.name, _naming.normalize_table_identifier(table if isinstance(table, str) else name)]),
             parent=parent,
             parent_params=params,
             deletions=deletions[name] or default_deletions or api.deletions,
             complete_listing=_reads_everything(endpoint_config) and (parent is None or endpoints[parent].complete_listing),
+            selected=endpoint_config.get("selected") is not False,
         )
     return {name: endpoints[name] for name in deletions}
 
@@ -277,6 +288,16 @@ def _incremental_in_one_place(endpoint: dict) -> None:
                 raise ValueError(f"both endpoint.incremental and the incremental param {name!r}: dlt takes only one")
             endpoint["incremental"] = {"start_param": name, **{k: v for k, v in value.items() if k != "type"}}
             del params[name]
+
+
+def default_write_disposition(config: EndpointResource) -> str:
+    """Merge on the primary key; without one, a complete listing replaces the table and a window appends.
+
+    dlt's merge needs a key to match rows on (without one it appends), and deletions need it too.
+    """
+    if config.get("primary_key"):
+        return "merge"
+    return "append" if config["endpoint"].get("incremental") else "replace"
 
 
 def _reads_everything(config: EndpointResource) -> bool:

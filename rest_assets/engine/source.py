@@ -92,12 +92,15 @@ def _run_config(
     """
     resource = vocabulary.resource_with_secrets(copy.deepcopy(endpoint.config), credentials.secrets)
     config = resource["endpoint"]
-    if (selector := config.get("data_selector")) is not None:
+    selector = config.get("data_selector")
+    # The whole answer (dlt's reading of a single-record endpoint, `/berry/{name}`) may be one record.
+    required_list = None if selector in (None, "$") else jsonpath.compile_path(selector)
+    if selector is not None:
         # Compiled once: dlt parses a string selector again for every page, and
         # jsonpath-ng builds its parser on each parse (0.64 ms a page here).
-        config["data_selector"] = selector = jsonpath.compile_path(selector)
+        config["data_selector"] = jsonpath.compile_path(selector)
     if (paginator := create_paginator(config.get("paginator") or client_paginator)) is not None:
-        config["paginator"] = PageGuard(paginator, policy.max_pages, selector)
+        config["paginator"] = PageGuard(paginator, policy.max_pages, required_list)
     if "auth" in config:
         config["auth"] = build_auth(config["auth"], session)
     columns = {**endpoint.columns, **declared_deletion_columns(endpoint)}

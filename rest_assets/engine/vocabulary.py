@@ -104,9 +104,11 @@ def _is_secret(annotation: Any) -> bool:
 
 
 def _with_env_forms(properties: dict[str, Any], secrets: list[str]) -> dict[str, Any]:
-    """Every string field may name an env var instead (`<key>_env`); a secret field only that way."""
-    env_forms = {f"{name}{SECRET_SUFFIX}": {"type": "string", "description": f"Env var holding `{name}`."}
-                 for name in secrets}
+    """Every string field may name an env var instead (`<key>_env`); a secret field only that way, or empty."""
+    env_forms: dict[str, Any] = {}
+    for name in secrets:
+        env_forms[name] = {"const": "", "description": "Empty: no secret to name (e.g. an API key as user name, no password)."}
+        env_forms[f"{name}{SECRET_SUFFIX}"] = {"type": "string", "description": f"Env var holding `{name}`."}
     for name, schema in properties.items():
         if schema.get("type") == "string" or {"type": "string"} in schema.get("anyOf", []):
             env_forms[f"{name}{SECRET_SUFFIX}"] = {"type": "string", "description": f"Env var holding `{name}`."}
@@ -287,6 +289,8 @@ def with_objects(config: Mapping[str, Any]) -> dict[str, Any]:
     resources = [("./resource_defaults", config.get("resource_defaults") or {})]
     resources += [(f"./resources[{i}]", r) for i, r in enumerate(config.get("resources", [])) if isinstance(r, dict)]
     for where, resource in resources:
+        if is_import_path(resource.get("table_name")):  # dlt's table name function
+            resource["table_name"] = import_object(resource["table_name"], f"{where}/table_name")
         for i, step in enumerate(resource.get("processing_steps") or []):
             for key in _STEP_KEYS:
                 if is_import_path(step.get(key)):
@@ -386,7 +390,7 @@ def _check_auth_keys(auth: Any, where: str) -> None:
     if not isinstance(auth, dict) or auth.get("type", "bearer") not in AUTH_MAP:
         return
     _, secrets = _secret_fields(AUTH_MAP[auth.get("type", "bearer")])
-    if written := [name for name in secrets if name in auth]:
+    if written := [name for name in secrets if auth.get(name, "") != ""]:
         raise DeclarationError(where, f"a secret is named, never written: use {written[0]}{SECRET_SUFFIX}: "
                                       f"<the env var that holds it> instead of {written[0]}")
     # dlt's configspec would drop an unknown key silently: a typo would leave a field unset.

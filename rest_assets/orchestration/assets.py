@@ -30,7 +30,7 @@ def asset_spec(api: RestApi, endpoint: Endpoint, destination: str, freshness_pol
     dagster-dlt's translator wants a built dlt source, 0.06 s per API at every definitions
     load, and left no field of its own standing here.)
     """
-    parent = endpoint.parent
+    parent = api.asset_parent(endpoint.name)
     return AssetSpec(
         key=endpoint.asset_key,
         deps=[api.asset_key(parent)] if parent else [],
@@ -94,7 +94,7 @@ def build_api_assets(
     freshness_policies = freshness_policies or {}
     specs = [
         asset_spec(api, endpoint, destination, freshness_policies.get(endpoint.asset_key))
-        for endpoint in api.endpoints.values()
+        for endpoint in map(api.endpoints.get, api.resource_names)
     ]
 
     @multi_asset(

@@ -29,6 +29,7 @@ from pathlib import Path
 import dlt
 import duckdb
 import pytest
+from jsonschema import Draft202012Validator
 import yaml
 from dagster import (
     AssetKey, AssetsDefinition, AssetSelection, DagsterInstance, build_defs_for_component, materialize,
@@ -129,7 +130,10 @@ def test_dlt_accepts_the_original(name: str):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_defs_yaml_builds_one_asset_per_resource_with_lineage(name: str):
-    component = RestApiComponent.from_attributes_dict(attributes=defs_yaml(name)["attributes"])
+    attributes = defs_yaml(name)["attributes"]
+    schema = RestApiComponent.get_model_cls().model_json_schema()
+    assert not list(Draft202012Validator(schema).iter_errors(attributes)), "dg check yaml accepts it"
+    component = RestApiComponent.from_attributes_dict(attributes=attributes)
     defs = build_defs_for_component(component)
     # The API's own definitions, read from its assets' specs (its graph alone cannot be resolved: the
     # warehouse resource is shared by all APIs and added beside them).

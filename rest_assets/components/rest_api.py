@@ -172,6 +172,7 @@ class Http(dg.Model, dg.Resolvable):
     backoff_factor: Optional[float] = None
     max_retry_delay_seconds: Optional[float] = None
     timeout_seconds: Optional[float] = None
+    response_deadline_seconds: Optional[float] = None
     max_pages: Optional[int] = None
     max_response_mb: Optional[float] = None
     max_json_depth: Optional[int] = None

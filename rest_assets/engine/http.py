@@ -13,7 +13,9 @@ requests, and the retry of a refreshed token. It
   and ask again too early);
 - paces the API's requests (`requests_per_second`, and what its rate-limit
   headers say) and shares its failures across threads (`ApiGate`);
-- reads at most `max_response_mb` of a body;
+- reads at most `max_response_mb` of a body, and cuts off an answer not complete
+  within `response_deadline_seconds` of sending its request (deadlines.py), a
+  timeout that dlt retries;
 - requires JSON from every successful answer, not too deeply nested (dlt would
   fail on HTML or a cut-off body with a bare JSONDecodeError), and parses it
   once for all who ask (`ParsedOnceResponse`).
@@ -44,7 +46,14 @@ from requests.exceptions import ChunkedEncodingError, ConnectionError, Timeout
 from requests.adapters import HTTPAdapter
 from urllib3.util import parse_url
 
-from rest_assets.engine.errors import ApiGaveUp, ForeignOrigin, RetryAfterTooLong, UnusableResponse
+from rest_assets.engine.deadlines import response_deadline, watch_connections
+from rest_assets.engine.errors import (
+    ApiGaveUp,
+    ForeignOrigin,
+    ResponseDeadlineExceeded,
+    RetryAfterTooLong,
+    UnusableResponse,
+)
 from rest_assets.engine.ratelimits import RateLimitHeaders, RequestPace
 
 ENV_PREFIX = "REST_ASSETS_HTTP_"
@@ -67,6 +76,8 @@ class HttpPolicy:
     backoff_factor: float = 2.0  # waits 2, 4, 8 s between attempts unless Retry-After says otherwise
     max_retry_delay_seconds: float = 60.0  # cap on any wait; a longer Retry-After fails the run
     timeout_seconds: float = 60.0  # to connect, and between any two bytes of an answer
+    # From sending a request to the last byte of its answer, however the bytes trickle in.
+    response_deadline_seconds: float = 120.0
     max_pages: int = 10_000  # per resource (per parent record for a child resource)
     max_response_mb: float = 100.0
     max_json_depth: int = 64
@@ -75,11 +86,12 @@ class HttpPolicy:
     requests_per_second: float | None = None
 
     def __post_init__(self) -> None:
-        if self.requests_per_second is not None and not self.requests_per_second > 0:
-            raise ValueError(
-                f"requests_per_second (REST_ASSETS_HTTP_REQUESTS_PER_SECOND, <API>_HTTP_REQUESTS_PER_SECOND) "
-                f"must be more than 0, not {self.requests_per_second:g}"
-            )
+        for name in ("requests_per_second", "response_deadline_seconds"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(
+                    f"{name} ({ENV_PREFIX}{name.upper()}, <API>_HTTP_{name.upper()}) must be more than 0, not {value:g}"
+                )
 
     def with_env(self, api_name: str, environ: Mapping[str, str] = os.environ) -> "HttpPolicy":
         """This policy with the overrides set in the environment (the API's own ones win)."""
@@ -239,12 +251,36 @@ class GuardedTransport(HTTPAdapter):
         return response
 
     def _send(self, request: PreparedRequest, stream: bool, **kwargs: Any) -> Response:
-        response = super().send(request, stream=stream, **kwargs)
-        self._refuse_long_retry_after(response)
+        with response_deadline(self.policy.response_deadline_seconds) as deadline:
+            try:
+                response = super().send(request, stream=stream, **kwargs)
+                self._refuse_long_retry_after(response)
+                if not stream:
+                    self._read_body(response)
+            except Exception as cut_off:
+                if deadline.passed:  # whatever the cut-off connection raised (reset, end of file, half a body)
+                    raise self._missed_deadline(request) from cut_off
+                raise
         if not stream:
-            self._read_body(response)
             self._require_json(response)
         return response
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        watch_connections(self.poolmanager)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        return watch_connections(super().proxy_manager_for(proxy, **proxy_kwargs))
+
+    def _missed_deadline(self, request: PreparedRequest) -> ResponseDeadlineExceeded:
+        issued = IssuedRequest.on(request)
+        return ResponseDeadlineExceeded(
+            f"was not answered in full within the response deadline of {self.policy.response_deadline_seconds:g} s "
+            f"(attempt {issued.attempts if issued else 1} of {self.policy.max_retries + 1})",
+            request=request,
+            advice="The API stalled, or sent its answer too slowly; each attempt was cut off at the deadline. "
+            "If its pages really take that long, raise REST_ASSETS_HTTP_RESPONSE_DEADLINE_SECONDS.",
+        )
 
     def build_response(self, req: PreparedRequest, resp: Any) -> Response:
         response = super().build_response(req, resp)

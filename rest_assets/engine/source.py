@@ -90,7 +90,7 @@ def _run_config(endpoint: Endpoint, policy: HttpPolicy) -> EndpointResource:
         # jsonpath-ng builds its parser on each parse (0.64 ms a page here).
         config["data_selector"] = selector = jsonpath.compile_path(selector)
     if (paginator := create_paginator(config.get("paginator"))) is not None:
-        config["paginator"] = PageGuard(paginator, policy.max_pages, selector)
+        config["paginator"] = PageGuard(paginator, policy.max_pages, selector, endpoint.primary_key)
     if config.get("incremental"):
         config["incremental"] = as_dlt_incremental(config["incremental"])
     columns = {**endpoint.columns, **declared_deletion_columns(endpoint)}

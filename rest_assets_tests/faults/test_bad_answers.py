@@ -9,14 +9,11 @@ import pytest
 from rest_assets_sim.faults import Fault, alter, as_content_type, html_page, truncated_json
 from rest_assets_sim.paging import encode_token
 
-from .helpers import failure_text, set_policy
+from .helpers import SECOND_AGENCY_PAGE, failure_text, set_policy
 
 pytestmark = pytest.mark.faults
 
 # --- answers that cannot be loaded ----------------------------------------------------------------
-
-SECOND_AGENCY_PAGE = {"api": "agency", "resource": "clients", "where": lambda ctx: "startingAfter" in ctx.query}
-
 
 @pytest.mark.parametrize(
     "answer, what",

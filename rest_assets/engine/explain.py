@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import urlsplit
 
+from dagster import DagsterExecutionInterruptedError
 from dlt.extract.exceptions import PipeException
 from requests import HTTPError, RequestException
 
@@ -61,6 +62,9 @@ def _sentence(*parts: str) -> str:
 
 def explain(api: "RestApi", error: BaseException) -> str:
     chain = list(_chain(error))
+    if any(isinstance(e, DagsterExecutionInterruptedError) for e in chain):
+        return _sentence(f"{api.name}:", "the run was stopped while it synced (terminated, or ended by Dagster's run "
+                         "monitoring past its maximum runtime).", NOTHING_LOADED)
     problem = next((e for e in chain if isinstance(e, ApiProblem)), None)
     if problem is not None:
         return _sentence(_where(api, chain, problem), request_line(problem), f"{problem}.", problem.advice, NOTHING_LOADED)

@@ -13,6 +13,7 @@ read when the definitions load).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from typing import Mapping
@@ -32,6 +33,14 @@ class Setting:
     def value(self, environ: Mapping[str, str] = os.environ) -> str | None:
         """The variable's value, or the default when it is unset or empty."""
         return environ.get(self.name) or self.default
+
+    def named(self, **parts: str) -> "Setting":
+        """The setting with its `<PLACEHOLDERS>` filled in, e.g. `API_HTTP.named(api="agency", field="max_retries")`
+        is AGENCY_HTTP_MAX_RETRIES."""
+        name = self.name
+        for placeholder, value in parts.items():
+            name = name.replace(f"<{placeholder.upper()}>", value.upper())
+        return dataclasses.replace(self, name=name)
 
     def number(self, environ: Mapping[str, str] = os.environ) -> float:
         text = self.value(environ)

@@ -1,6 +1,6 @@
 """Turn whatever a sync raised into one message that names the API, the resource and what to do.
 
-The engine's own guards (engine/http.py, engine/paginators.py, engine/source.py) raise
+The engine's own guards (engine/http/, engine/paginators.py, engine/source.py) raise
 `ApiProblem`s (engine/errors.py): each carries the request or response it is about, so the
 message can name the URL *path* (never the query string or a header: those may carry
 secrets), and a piece of advice.
@@ -20,7 +20,7 @@ from dlt.extract.exceptions import PipeException
 from requests import HTTPError, RequestException
 
 from rest_assets.engine.errors import ApiProblem, MassDeletion
-from rest_assets.engine.http import IssuedRequest
+from rest_assets.engine.http.attribution import IssuedRequest
 
 if TYPE_CHECKING:
     from rest_assets.engine.spec import RestApi

@@ -8,6 +8,7 @@ from dlt.common import jsonpath
 from dlt.sources.helpers.rest_client import RESTClient
 
 from rest_assets.engine.connections import ApiConnection
+from rest_assets.engine.http import api_session
 from rest_assets.engine.incremental import as_dlt_incremental
 from rest_assets.engine.spec import RestApi
 
@@ -26,7 +27,7 @@ def changed_since(api: RestApi, resource_name: str, connection: ApiConnection, c
     endpoint = api.endpoints[resource_name].config["endpoint"]
     incremental = endpoint["incremental"]
     convert = as_dlt_incremental(incremental).get("convert") or str
-    session = api.policy.session(trusted_urls=connection.trusted_urls())
+    session = api_session(api.policy, connection.trusted_urls())
     client = RESTClient(base_url=connection.base_url, auth=connection.dlt_auth(session), session=session)
     params = {**endpoint.get("params", {}), incremental["start_param"]: convert(cursor)}
     response = client.get(endpoint["path"], params=params)

@@ -16,7 +16,7 @@ from dlt.sources.rest_api.typing import EndpointResource
 from rest_assets.engine.connections import ApiConnection
 from rest_assets.engine.deletions import declared_deletion_columns
 from rest_assets.engine.errors import UnsafePathValue
-from rest_assets.engine.http import HttpPolicy, RequestStats
+from rest_assets.engine.http import HttpPolicy, RequestStats, api_session
 from rest_assets.engine.incremental import as_dlt_incremental, with_start_date
 from rest_assets.engine.paginators import PageGuard
 from rest_assets.engine.plan import SyncPlan
@@ -35,7 +35,7 @@ def build_source(
     it is ready to extract, written as `plan` says.
     """
     policy = api.policy
-    session = policy.session(trusted_urls=(connection or api.connection).trusted_urls(), stats=stats)
+    session = api_session(policy, (connection or api.connection).trusted_urls(), stats)
     resources = [_run_config(endpoint, policy) for endpoint in api.endpoints.values()]
     if connection is not None:
         resources = with_start_date(resources, connection.start_date)

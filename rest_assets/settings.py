@@ -13,6 +13,7 @@ read when the definitions load).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from typing import Mapping
@@ -33,6 +34,14 @@ class Setting:
         """The variable's value, or the default when it is unset or empty."""
         return environ.get(self.name) or self.default
 
+    def named(self, **parts: str) -> "Setting":
+        """The setting with its `<PLACEHOLDERS>` filled in, e.g. `API_HTTP.named(api="agency", field="max_retries")`
+        is AGENCY_HTTP_MAX_RETRIES."""
+        name = self.name
+        for placeholder, value in parts.items():
+            name = name.replace(f"<{placeholder.upper()}>", value.upper())
+        return dataclasses.replace(self, name=name)
+
     def number(self, environ: Mapping[str, str] = os.environ) -> float:
         text = self.value(environ)
         try:
@@ -51,6 +60,9 @@ DUCKDB_MEMORY_LIMIT = Setting("REST_ASSETS_DUCKDB_MEMORY_LIMIT", "128MB", DEFINI
 DUCKDB_LOCK_TIMEOUT_SECONDS = Setting("REST_ASSETS_DUCKDB_LOCK_TIMEOUT_SECONDS", "120", DEFINITIONS_LOAD,
                                       "how long a sync waits for another program to close the DuckDB file")
 TIMEZONE = Setting("REST_ASSETS_TIMEZONE", "UTC", DEFINITIONS_LOAD, "the schedules' timezone (unless one sets its own)")
+MAX_RUNTIME_SECONDS = Setting("REST_ASSETS_MAX_RUNTIME_SECONDS", "14400", DEFINITIONS_LOAD,
+                              "the longest a run of the generated jobs, schedules and sensors may last: Dagster's run "
+                              "monitoring then ends it (tag `dagster/max_runtime`)")
 EXECUTOR = Setting("REST_ASSETS_EXECUTOR", None, DEFINITIONS_LOAD,
                    "`k8s`: each step a Kubernetes job (dagster-k8s); else one process per API step")
 API_PATH = Setting("REST_ASSETS_API_PATH", None, DEFINITIONS_LOAD,
@@ -62,5 +74,5 @@ API_HTTP = Setting("<API>_HTTP_<FIELD>", None, RUN_START,
 ALERT_WEBHOOK_URL = Setting("REST_ASSETS_ALERT_WEBHOOK_URL", None, SENSOR_TICK,
                             "where the failure sensor posts each failed run's alert (JSON)")
 
-SETTINGS = (DESTINATION, DUCKDB_PATH, DATA_DIR, DUCKDB_MEMORY_LIMIT, DUCKDB_LOCK_TIMEOUT_SECONDS, TIMEZONE, EXECUTOR,
-            API_PATH, HTTP, API_HTTP, ALERT_WEBHOOK_URL)
+SETTINGS = (DESTINATION, DUCKDB_PATH, DATA_DIR, DUCKDB_MEMORY_LIMIT, DUCKDB_LOCK_TIMEOUT_SECONDS, TIMEZONE,
+            MAX_RUNTIME_SECONDS, EXECUTOR, API_PATH, HTTP, API_HTTP, ALERT_WEBHOOK_URL)

@@ -8,18 +8,23 @@ A `Fault` is an ordinary hook. It counts the requests it matches and answers the
 chosen ones (every one, or the `nth`, counted from 1); its answer is a fixed
 `Response` or a function of the request returning one (None lets the request
 through). The functions below build the answers that break clients: throttling,
-dropped connections, slow or cut-off bodies, HTML, truncated JSON, redirects,
-huge pages and deep nesting. `ctx.normal()` is the page the simulator would
-have sent, so a fault can alter real data instead of inventing it.
+dropped connections, slow, dripping, silent or cut-off answers, HTML, truncated
+JSON, redirects, paging in circles, huge pages and deep nesting. `ctx.normal()`
+is the page the simulator would have sent, so a fault can alter real data
+instead of inventing it.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
+import itertools
 import json
+import math
 import threading
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Container
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .server import HookContext, Response
 
@@ -102,6 +107,30 @@ def slow(seconds: float) -> Answer:
     return lambda ctx: replace(ctx.normal(), delay_seconds=seconds)
 
 
+def drip(chunk_bytes: int = 4, gap_seconds: float = 0.2) -> Answer:
+    """The normal page, its body sent `chunk_bytes` at a time, `gap_seconds` apart: no gap trips a read
+    timeout, yet the whole answer takes for ever (an 18 KB page at 4 bytes every 0.2 s: 15 minutes)."""
+    return lambda ctx: replace(ctx.normal(), drip=(chunk_bytes, gap_seconds))
+
+
+def disguised_cycle(next_link: str, **back_to: str) -> Answer:
+    """The normal page, its next link (at the dotted path `next_link`) leading back to the page whose query
+    has `back_to`, with one more parameter the API ignores, new each time: no two next links are alike,
+    and the same pages come round again."""
+    visits = itertools.count(1)
+
+    def lead_back(body: Any) -> Any:
+        *parents, key = next_link.split(".")
+        holder = functools.reduce(lambda node, name: node[name], parents, body)
+        if holder.get(key):
+            link = urlsplit(holder[key])
+            query = {**dict(parse_qsl(link.query)), **back_to, "visit": str(next(visits))}
+            holder[key] = urlunsplit(link._replace(query=urlencode(query)))
+        return body
+
+    return alter(lead_back)
+
+
 # --- answers made up from nothing ------------------------------------------------------
 
 
@@ -113,6 +142,11 @@ def throttle(retry_after: str | None = None, status: int = 429) -> Response:
 def connection_reset() -> Response:
     """No answer at all: the connection is reset (logged as status 0)."""
     return Response(0, reset=True)
+
+
+def silent() -> Response:
+    """The request is read and never answered, until the client hangs up (logged as status 0)."""
+    return Response(0, delay_seconds=math.inf)
 
 
 def redirect(location: str, status: int = 302) -> Response:

@@ -6,8 +6,10 @@ import base64
 import binascii
 import hmac
 import json
+import math
 import re
 import secrets
+import select
 import socket
 import ssl
 import sys
@@ -43,9 +45,11 @@ class Response:
     """What a hook returns to replace the normal answer. dict/list bodies are sent as JSON.
 
     The transport faults misbehave on the wire: `delay_seconds` waits before the
-    status line (a slow server: read timeouts); `truncate_at` sends the full
-    Content-Length but only that many body bytes, then drops the connection;
-    `reset` aborts the connection (TCP RST) without answering. The request log
+    status line (a slow server: read timeouts; `math.inf`: no answer at all), or
+    until the client hangs up; `truncate_at` sends the full Content-Length but
+    only that many body bytes, then drops the connection; `drip` = (n, gap) sends
+    the body n bytes at a time, gap seconds apart, until done or the client hangs
+    up; `reset` aborts the connection (TCP RST) without answering. The request log
     records such a response with `status` as given (use 0 for "no answer").
     """
 
@@ -54,6 +58,7 @@ class Response:
     headers: dict[str, str] | None = None
     delay_seconds: float = 0.0
     truncate_at: int | None = None
+    drip: tuple[int, float] | None = None
     reset: bool = False
 
 
@@ -475,8 +480,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         response = self.server.sim.handle(self.command, self.path, self.headers, body)
-        if response.delay_seconds:
-            time.sleep(response.delay_seconds)
+        if response.delay_seconds and self._client_gone_within(response.delay_seconds):
+            self.close_connection = True
+            return
         if response.reset:
             self._abort()
             return
@@ -488,12 +494,36 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
+        if response.drip is not None:
+            self._drip(payload, *response.drip)
+            return
         if response.truncate_at is None:
             self.wfile.write(payload)
             return
         self.wfile.write(payload[: response.truncate_at])
         self.wfile.flush()
         self._abort()
+
+    def _drip(self, payload: bytes, size: int, gap_seconds: float) -> None:
+        for start in range(0, len(payload), size):
+            if start and self._client_gone_within(gap_seconds):
+                self.close_connection = True
+                return
+            self.wfile.write(payload[start : start + size])
+
+    def _client_gone_within(self, seconds: float) -> bool:
+        """Wait `seconds` (math.inf: for ever), or less: True as soon as the client hangs up."""
+        until = time.monotonic() + seconds
+        while (left := until - time.monotonic()) > 0:
+            readable, _, _ = select.select([self.connection], [], [], None if math.isinf(left) else left)
+            if readable:
+                try:  # the raw socket's bytes, also under TLS: end of file means the client is gone
+                    if not socket.socket.recv(self.connection, 1, socket.MSG_PEEK):
+                        return True
+                except OSError:
+                    return True
+                time.sleep(min(left, 0.05))  # bytes of a next request: not this answer's business
+        return False
 
     def _abort(self) -> None:
         """Drop the connection with a TCP RST (linger 0), as a crashing server or a proxy would."""

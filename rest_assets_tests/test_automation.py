@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import duckdb
 import pytest
+import yaml
 from dagster import (
     AssetKey,
     AssetSelection,
@@ -23,6 +24,7 @@ from dagster import (
     materialize,
 )
 
+from rest_assets import settings
 from rest_assets_tests.conftest import REPO_ROOT
 
 LOGGED_TIME = AssetKey(["resourcing", "logged_time"])
@@ -73,6 +75,20 @@ def test_each_api_syncs_in_its_own_pool_limited_to_one_by_the_instance_config(pr
     assert local.get_concurrency_config().pool_config.default_pool_limit == 1
     (limit,) = local.get_concurrency_config().run_queue_config.tag_concurrency_limits
     assert limit == {"key": "rest_assets/api", "value": {"applyLimitPerUniqueValue": True}, "limit": 1}
+
+
+def test_every_generated_run_carries_the_maximum_runtime_the_shipped_instances_enforce(project, instance, monkeypatch):
+    monkeypatch.setenv("REST_ASSETS_MAX_RUNTIME_SECONDS", "900")
+    defs = project.definitions()
+    repo = defs.get_repository_def()
+    assert {repo.get_job(schedule.job_name).tags["dagster/max_runtime"] for schedule in repo.schedule_defs} == {"900"}
+    assert evaluate_change_sensor(project, instance).tags["dagster/max_runtime"] == "900"
+    assert defs.get_sensor_def("rest_assets_automation").run_tags["dagster/max_runtime"] == "900"
+    # Runs launched by hand carry no tag: the instances bound them by the setting's default.
+    for config in (REPO_ROOT / "dagster_home" / "dagster.yaml", REPO_ROOT / "deploy" / "dagster.yaml"):
+        monitoring = yaml.safe_load(config.read_text())["run_monitoring"]
+        assert monitoring["enabled"] is True, config
+        assert str(monitoring["max_runtime_seconds"]) == settings.MAX_RUNTIME_SECONDS.default, config
 
 
 # --- change sensor --------------------------------------------------------------------------

@@ -62,6 +62,7 @@ def test_helm_values_point_at_the_image_definitions_secrets_and_executor():
     (limit,) = values["dagsterDaemon"]["runCoordinator"]["config"]["queuedRunCoordinator"]["tagConcurrencyLimits"]
     assert limit["key"] == "rest_assets/api" and limit["limit"] == 1
     assert values["dagsterDaemon"]["runRetries"] == {"enabled": True, "maxRetries": 1}
+    assert values["dagsterDaemon"]["runMonitoring"]["enabled"] is True, "runs past their dagster/max_runtime are ended"
 
 
 def test_definitions_run_steps_as_kubernetes_jobs_when_asked():

@@ -42,15 +42,17 @@ def test_the_wait_is_retry_after_else_the_reset_of_a_spent_window_only():
     assert 3 < in_five <= 5
 
 
-def test_requests_per_second_is_unset_by_default_and_set_per_api_through_the_environment():
+def test_requests_per_second_is_unset_by_default_and_set_per_api_through_the_environment(monkeypatch):
     assert HttpPolicy().requests_per_second is None
-    environ = {"REST_ASSETS_HTTP_REQUESTS_PER_SECOND": "20", "AGENCY_HTTP_REQUESTS_PER_SECOND": "7.5"}
-    assert HttpPolicy().with_env("agency", environ).requests_per_second == 7.5
-    assert HttpPolicy().with_env("workhub", environ).requests_per_second == 20.0
+    monkeypatch.setenv("REST_ASSETS_HTTP_REQUESTS_PER_SECOND", "20")
+    monkeypatch.setenv("AGENCY_HTTP_REQUESTS_PER_SECOND", "7.5")
+    assert HttpPolicy().with_env("agency").requests_per_second == 7.5
+    assert HttpPolicy().with_env("workhub").requests_per_second == 20.0
 
 
 @pytest.mark.parametrize("value, complaint", [("fast", "is not a valid float"), ("0", "must be more than 0")])
-def test_a_pace_that_is_not_a_positive_number_is_refused_with_its_name(value, complaint):
+def test_a_pace_that_is_not_a_positive_number_is_refused_with_its_name(monkeypatch, value, complaint):
+    monkeypatch.setenv("AGENCY_HTTP_REQUESTS_PER_SECOND", value)
     with pytest.raises(ValueError, match=complaint) as refused:
-        HttpPolicy().with_env("agency", {"AGENCY_HTTP_REQUESTS_PER_SECOND": value})
+        HttpPolicy().with_env("agency")
     assert "REQUESTS_PER_SECOND" in str(refused.value)

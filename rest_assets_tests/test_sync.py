@@ -169,6 +169,15 @@ def test_metadata_counts_pages_and_retries_per_resource(make_project, monkeypatc
     assert (metadata["workers"]["pages_fetched"].value, metadata["workers"]["retries"].value) == (120 * 2, 0)
 
 
+def test_pages_are_counted_for_the_resource_that_asked_for_them_and_a_token_for_none(make_project):
+    project = make_project(default_rows=30)
+    result = project.materialize("datasync")
+    pages = {m.asset_key.path[-1]: m.materialization.metadata["pages_fetched"].value
+             for m in result.get_asset_materialization_events()}
+    assert pages == {"jobs": 2, "connections": 1, "workspaces": 1}, "jobs stop on an empty page"
+    assert [r.method for r in project.sim.requests].count("POST") == 1, "the one token request is no resource's page"
+
+
 def test_duckdb_loads_run_under_the_configured_memory_limit(project, monkeypatch):
     monkeypatch.setenv("REST_ASSETS_DUCKDB_MEMORY_LIMIT", "192MB")
     assert project.materialize("agency/clients").success

@@ -33,6 +33,7 @@ from dlt.extract.items_transform import BaseItemTransform, ItemTransform
 
 from rest_assets.engine.errors import MassDeletion
 from rest_assets.engine.declaration import Endpoint, RestApi
+from rest_assets.engine.keys import key_hash
 
 DELETED_AT = "_deleted_at"
 VALID_TO = "_dlt_valid_to"  # dlt's scd2 validity column: null for the current version
@@ -73,11 +74,6 @@ class SeenKeys(ItemTransform[Any, dict]):
 
     def hashes(self) -> set[int]:
         return set(self._hashes)
-
-
-def key_hash(values: Iterable[Any]) -> int:
-    """The same number for a key read from the API and from the warehouse (compared as text)."""
-    return hash(tuple(str(value) for value in values))
 
 
 @dataclass

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from requests import RequestException
+from requests import RequestException, Timeout
 
 
 class ApiProblem(RequestException):
@@ -32,7 +32,11 @@ class ForeignOrigin(ApiProblem):
 
 
 class PaginationStuck(ApiProblem):
-    """Paging that would never end: a repeated page request, or more pages than the cap allows."""
+    """Paging that would never end: a repeated page request, a page of records already listed, or more pages than the cap."""
+
+
+class ResponseDeadlineExceeded(ApiProblem, Timeout):
+    """An answer not complete within the response deadline; a Timeout, so dlt retries it like one."""
 
 
 class UnsafePathValue(ApiProblem):

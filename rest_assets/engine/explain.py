@@ -1,6 +1,6 @@
 """Turn whatever a sync raised into one message that names the API, the resource and what to do.
 
-The engine's own guards (engine/http.py, engine/paginators.py, engine/source.py) raise
+The engine's own guards (engine/http/, engine/paginators.py, engine/source.py) raise
 `ApiProblem`s (engine/errors.py): each carries the request or response it is about, so the
 message can name the URL *path* (never the query string or a header: those may carry
 secrets), and a piece of advice.
@@ -15,11 +15,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import urlsplit
 
+from dagster import DagsterExecutionInterruptedError
 from dlt.extract.exceptions import PipeException
 from requests import HTTPError, RequestException
 
 from rest_assets.engine.errors import ApiProblem, MassDeletion
-from rest_assets.engine.http import IssuedRequest
+from rest_assets.engine.http.attribution import IssuedRequest
 
 if TYPE_CHECKING:
     from rest_assets.engine.declaration import RestApi
@@ -61,6 +62,9 @@ def _sentence(*parts: str) -> str:
 
 def explain(api: "RestApi", error: BaseException) -> str:
     chain = list(_chain(error))
+    if any(isinstance(e, DagsterExecutionInterruptedError) for e in chain):
+        return _sentence(f"{api.name}:", "the run was stopped while it synced (terminated, or ended by Dagster's run "
+                         "monitoring past its maximum runtime).", NOTHING_LOADED)
     problem = next((e for e in chain if isinstance(e, ApiProblem)), None)
     if problem is not None:
         return _sentence(_where(api, chain, problem), request_line(problem), f"{problem}.", problem.advice, NOTHING_LOADED)

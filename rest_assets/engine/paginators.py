@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Sequence
 
 from dlt.common import jsonpath
 from dlt.sources.helpers.rest_client.paginators import BasePaginator, BaseReferencePaginator, PageNumberPaginator
@@ -16,6 +16,7 @@ from dlt.sources.rest_api.config_setup import register_paginator
 from requests import Request, Response
 
 from rest_assets.engine.errors import PaginationStuck, UnusableResponse
+from rest_assets.engine.keys import record_hash
 
 
 class LastRecordCursorPaginator(BaseReferencePaginator):
@@ -98,19 +99,34 @@ class PageGuard(BasePaginator):
     """Any paginator, made safe: paging that would never end, or a page without data, fails the run.
 
     It fails when the next request repeats one already made while walking this
-    listing (a cursor or next link that loops), when more than `max_pages` pages
-    follow one another, and when a page has no list at the resource's
-    `data_selector` (dlt would take a missing key for an empty page and stop
-    quietly, or a lone object for a record). dlt starts each listing (and each
-    parent's child listing, on a copy) with `init_request`, which resets it.
+    listing (a cursor or next link that loops), when a page lists nothing but
+    records this listing already listed on earlier pages (next links that differ,
+    say by a parameter the API ignores, yet lead round in a circle), when more
+    than `max_pages` pages follow one another, and when a page has no list at the
+    resource's `data_selector` (dlt would take a missing key for an empty page and
+    stop quietly, or a lone object for a record). dlt starts each listing (and
+    each parent's child listing, on a copy) with `init_request`, which resets it.
+
+    Records are known by their primary key (`key_fields`), or by their content
+    without one, as 64-bit hashes (keys.py), for as long as their listing runs. A
+    page that repeats only some records is normal (offset paging while rows are
+    inserted shifts a few onto the next page) and passes.
     """
 
-    def __init__(self, paginator: BasePaginator, max_pages: int, data_selector: jsonpath.TJsonPath | None = None) -> None:
+    def __init__(
+        self,
+        paginator: BasePaginator,
+        max_pages: int,
+        data_selector: jsonpath.TJsonPath | None = None,
+        key_fields: Sequence[str] = (),
+    ) -> None:
         super().__init__()
         self.paginator = paginator
         self.max_pages = max_pages
         self.data_selector = data_selector
+        self.key_fields = tuple(key_fields)
         self._requests_made: set[str] = set()
+        self._listed: set[int] = set()
         self._pages = 0
 
     @property
@@ -120,12 +136,30 @@ class PageGuard(BasePaginator):
     def init_request(self, request: Request) -> None:
         self.paginator.init_request(request)
         self._requests_made = {_fingerprint(request)}
+        self._listed = set()
         self._pages = 0
 
     def update_state(self, response: Response, data: Optional[List[Any]] = None) -> None:
         self._pages += 1
         self._require_data(response, data)
+        self._refuse_a_circle(response, data)
         self.paginator.update_state(response, data)
+        if not self.paginator.has_next_page:
+            self._listed = set()  # the listing is complete: its keys are no longer needed
+
+    def _refuse_a_circle(self, response: Response, data: Optional[List[Any]]) -> None:
+        if not data:
+            return
+        keys = [record_hash(record, self.key_fields) for record in data]
+        if self._listed.issuperset(keys):
+            raise PaginationStuck(
+                f"listed on page {self._pages} only records that pages before it had listed "
+                f"(by {', '.join(self.key_fields) if self.key_fields else 'content'}): the paging goes round in a circle",
+                request=response.request,
+                advice="The API's next links or cursors lead back to pages already read; loading on would repeat "
+                "them until the page cap. If the listing shifted by a whole page while it was read, run again.",
+            )
+        self._listed.update(keys)
 
     def update_request(self, request: Request) -> None:
         self.paginator.update_request(request)
@@ -163,7 +197,7 @@ class PageGuard(BasePaginator):
             )
 
     def __str__(self) -> str:
-        return f"{self.paginator} (at most {self.max_pages} pages, no repeats)"
+        return f"{self.paginator} (at most {self.max_pages} pages, no repeats, no circles)"
 
 
 def _fingerprint(request: Request) -> str:

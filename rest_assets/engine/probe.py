@@ -9,8 +9,9 @@ from dlt.sources.helpers.rest_client import RESTClient
 
 from rest_assets.engine import vocabulary
 from rest_assets.engine.auth import Credentials, build_auth
-from rest_assets.engine.source import run_client, trusted_urls
 from rest_assets.engine.declaration import RestApi
+from rest_assets.engine.http import api_session
+from rest_assets.engine.source import run_client, trusted_urls
 
 
 def incremental_resources(api: RestApi) -> list[str]:
@@ -28,7 +29,7 @@ def changed_since(api: RestApi, resource_name: str, credentials: Credentials, cu
     convert = incremental.get("convert") or str
     client_config = run_client(api, credentials)
     endpoint = vocabulary.resource_with_secrets(api.endpoints[resource_name].config, credentials.secrets)["endpoint"]
-    session = api.policy.session(trusted_urls=trusted_urls(api, client_config))
+    session = api_session(api.policy, trusted_urls(api, client_config))
     auth = build_auth(endpoint.get("auth") or client_config.get("auth"), session)
     client = RESTClient(base_url=api.base_url, headers=client_config.get("headers"), auth=auth, session=session)
     params = {**endpoint.get("params", {}), incremental["start_param"]: convert(cursor)}

@@ -5,7 +5,7 @@ Read from every answer, whatever its status: `X-RateLimit-Remaining` and
 `RateLimit-Remaining` and `RateLimit-Reset` (seconds), and `Retry-After`
 (seconds or an HTTP-date). `RequestPace` turns them, with the policy's
 `requests_per_second`, into when the next request of the API may go out;
-`ApiGate` (http.py) consults it for every thread of the run.
+`ApiGate` (http/gate.py) consults it for every thread of the run.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ class RequestPace:
     - the API's window (`RateLimitWindow`): none once it is spent, until it resets;
     - `Retry-After`, on any answer: none until it has passed.
 
-    Waits longer than `max_wait` are not taken on: the answer that asks for one fails the run (http.py).
+    Waits longer than `max_wait` are not taken on: the answer that asks for one fails the run (http/transport.py).
     """
 
     def __init__(self, requests_per_second: float | None, max_wait: float) -> None:

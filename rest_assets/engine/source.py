@@ -18,7 +18,7 @@ from rest_assets.engine import vocabulary
 from rest_assets.engine.auth import Credentials, build_auth, token_urls
 from rest_assets.engine.deletions import declared_deletion_columns
 from rest_assets.engine.errors import UnsafePathValue
-from rest_assets.engine.http import HttpPolicy, RequestStats
+from rest_assets.engine.http import HttpPolicy, RequestStats, api_session
 from rest_assets.engine.incremental import with_start_date
 from rest_assets.engine.paginators import PageGuard
 from rest_assets.engine.plan import SyncPlan
@@ -33,7 +33,7 @@ def build_source(
     """The API's dlt rest_api source, ready to extract with `credentials`, written as `plan` says."""
     policy = api.policy
     client = run_client(api, credentials)
-    session = policy.session(trusted_urls=trusted_urls(api, client), stats=stats)
+    session = api_session(policy, trusted_urls(api, client), stats)
     resources = [_run_config(endpoint, policy, client.get("paginator"), session, credentials)
                  for endpoint in api.endpoints.values()]
     resources = with_start_date(resources, credentials.start_date)
@@ -100,7 +100,7 @@ def _run_config(
         # jsonpath-ng builds its parser on each parse (0.64 ms a page here).
         config["data_selector"] = jsonpath.compile_path(selector)
     if (paginator := create_paginator(config.get("paginator") or client_paginator)) is not None:
-        config["paginator"] = PageGuard(paginator, policy.max_pages, required_list)
+        config["paginator"] = PageGuard(paginator, policy.max_pages, required_list, endpoint.primary_key)
     if "auth" in config:
         config["auth"] = build_auth(config["auth"], session)
     columns = {**endpoint.columns, **declared_deletion_columns(endpoint)}

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 from typing import Any, Iterator, NamedTuple, Sequence
 
 import dlt
@@ -82,7 +80,7 @@ def sync_api(
         rows_loaded = normalize_info.row_counts if normalize_info else {}
         for name in names:
             table = api.table_name(name)
-            pages, retries = stats.totals(endpoint_pattern(api.base_url, api.endpoints[name].path))
+            pages, retries = stats.totals(name)
             yield MaterializeResult(
                 asset_key=api.asset_key(name),
                 metadata={
@@ -124,12 +122,6 @@ class CpuClock:
             yield
         finally:
             self.seconds[name] = round(self.seconds.get(name, 0.0) + time.process_time() - started, 3)
-
-
-def endpoint_pattern(base_url: str, endpoint_path: str) -> re.Pattern:
-    """The request paths of one resource: its endpoint under the base URL's path, any value in `{...}`."""
-    full = urlsplit(base_url).path.rstrip("/") + "/" + endpoint_path.lstrip("/")
-    return re.compile(re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(full)))
 
 
 def saved_cursor(pipeline: dlt.Pipeline, api: RestApi, resource_name: str) -> Any:

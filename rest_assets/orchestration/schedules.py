@@ -16,6 +16,16 @@ SOURCE_TAG = "rest_assets/api"
 # Run retries (where the instance enables them) are for crashed runs only: a run that failed
 # because an API failed already retried each request, and retrying it whole multiplies requests.
 NO_RETRY_ON_API_FAILURE = {"dagster/retry_on_asset_or_op_failure": "false"}
+# Dagster's run monitoring (dagster.yaml) ends a run still going after this many seconds.
+MAX_RUNTIME_TAG = "dagster/max_runtime"
+
+
+def max_runtime() -> dict[str, str]:
+    """The tag that bounds a generated run: a run that cannot end would hold its API's pool, and queue every later run."""
+    seconds = settings.MAX_RUNTIME_SECONDS.number()
+    if not seconds >= 1:
+        raise ValueError(f"{settings.MAX_RUNTIME_SECONDS.name} must be at least 1 second, not {seconds:g}")
+    return {MAX_RUNTIME_TAG: str(int(seconds))}
 
 
 @dataclass(frozen=True)
@@ -53,7 +63,7 @@ def build_schedule(sync: PlannedSync) -> ScheduleDefinition:
     job = define_asset_job(
         name=f"{sync.name}_job",
         selection=AssetSelection.assets(*sync.asset_keys),
-        tags={SOURCE_TAG: sync.api.name, **NO_RETRY_ON_API_FAILURE},
+        tags={SOURCE_TAG: sync.api.name, **NO_RETRY_ON_API_FAILURE, **max_runtime()},
         description=f"Sync {', '.join(k.to_user_string() for k in sync.asset_keys)}.",
     )
     # Stopped until switched on: a fresh checkout has no credentials to run with.

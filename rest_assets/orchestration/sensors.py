@@ -23,11 +23,12 @@ from dagster import (
 from rest_assets import settings
 from rest_assets.engine.probe import changed_since, incremental_resources
 from rest_assets.engine.declaration import RestApi
+from rest_assets.orchestration.schedules import max_runtime
 
 
 def build_change_sensor(api: RestApi, resource_name: str) -> SensorDefinition:
     """Materialize an incremental resource only when the API has rows newer than the saved cursor."""
-    key = api.asset_key(resource_name)
+    key, tags = api.asset_key(resource_name), max_runtime()
 
     @sensor(
         name=f"{api.name}_{api.table_name(resource_name)}_changes",
@@ -41,11 +42,11 @@ def build_change_sensor(api: RestApi, resource_name: str) -> SensorDefinition:
         # (Dagster passes required resources as keywords when a sensor is invoked directly.)
         cursor = saved_cursor(context, key)
         if cursor is None:
-            return RunRequest(run_key="initial-load", asset_selection=[key])
+            return RunRequest(run_key="initial-load", asset_selection=[key], tags=tags)
         if not changed_since(api, resource_name, getattr(context.resources, api.resource_key).credentials(), cursor):
             return SkipReason(f"nothing changed since {cursor}")
         # One run per cursor: ticks before that run finishes ask for the same run.
-        return RunRequest(run_key=f"after-{cursor}", asset_selection=[key])
+        return RunRequest(run_key=f"after-{cursor}", asset_selection=[key], tags=tags)
 
     return _changes
 
@@ -66,7 +67,8 @@ def build_change_sensors(apis: Sequence[RestApi]) -> list[SensorDefinition]:
 def build_automation_sensor() -> AutomationConditionSensorDefinition:
     """Evaluates the assets' automation conditions (children follow their parents)."""
     return AutomationConditionSensorDefinition(
-        "rest_assets_automation", target=AssetSelection.all(), default_status=DefaultSensorStatus.RUNNING
+        "rest_assets_automation", target=AssetSelection.all(), default_status=DefaultSensorStatus.RUNNING,
+        run_tags=max_runtime(),
     )
 
 
@@ -95,6 +97,8 @@ def failure_alert(context: RunFailureSensorContext, secret_env_vars: Sequence[st
         "apis": sorted({asset.split("/")[0] for asset in assets}),
         "assets": assets,
         "error": "\n".join(errors) or context.failure_event.message,
+        # Why the run failed as a whole: its steps failed, or Dagster ended it (e.g. past its maximum runtime).
+        "reason": context.failure_event.message,
     }
     return redact(alert, [value for name in secret_env_vars if (value := EnvVar(name).get_value())])
 

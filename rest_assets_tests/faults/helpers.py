@@ -46,6 +46,8 @@ def set_policy(monkeypatch: pytest.MonkeyPatch, **settings) -> None:
 
 # Fast retries for rows that are about *what* is retried, not how long: 4 attempts, no real waiting.
 FAST_RETRIES = {"backoff_factor": 0.01, "max_retry_delay_seconds": 5}
+# Fault matchers: the requests after the first page of agency's clients.
+SECOND_AGENCY_PAGE = {"api": "agency", "resource": "clients", "where": lambda ctx: "startingAfter" in ctx.query}
 
 
 @dataclass

@@ -9,14 +9,11 @@ import pytest
 from rest_assets_sim.faults import Fault, alter, as_content_type, html_page, truncated_json
 from rest_assets_sim.paging import encode_token
 
-from .helpers import failure_text, set_policy
+from .helpers import SECOND_AGENCY_PAGE, failure_text, set_policy
 
 pytestmark = pytest.mark.faults
 
 # --- answers that cannot be loaded ----------------------------------------------------------------
-
-SECOND_AGENCY_PAGE = {"api": "agency", "resource": "clients", "where": lambda ctx: "startingAfter" in ctx.query}
-
 
 @pytest.mark.parametrize(
     "answer, what",
@@ -90,8 +87,8 @@ def test_pages_that_never_end_stop_at_the_configured_page_cap(make_project, monk
     project = make_project(sizes={api: {resource: 200}})
 
     def endless(body: dict) -> dict:
-        if api == "workhub":  # more always follows, with a fresh token each time
-            offset = len(project.sim.requests) * 100
+        if api == "workhub":  # more always follows, with a fresh token to records not listed yet
+            offset = (len(project.sim.requests) + 1) * 100
             return {**body, "data": body["data"] or [{"id": f"tsk_x{offset}"}], "pagination": {"hasMore": True, "nextPageToken": encode_token(offset)}}
         return {**body, "data": [{"id": 10_000 + len(project.sim.requests) * 200 + i} for i in range(200)]}  # always a full page
 

@@ -8,6 +8,7 @@ from typing import Iterator
 
 import pytest
 
+from rest_assets.engine.http import HttpPolicy, api_session
 from rest_assets_sim import CA_BUNDLE, Simulator
 from rest_assets_sim.faults import Fault, alter, redirect
 
@@ -106,3 +107,8 @@ def test_a_redirect_within_the_api_origin_is_followed(make_project):
 
     assert project.materialize("workhub/tasks").success
     assert project.count("workhub", "tasks") == 150 and moved.answered == 1
+
+
+def test_a_session_without_the_origins_it_may_send_to_cannot_be_made():
+    with pytest.raises(ValueError, match="needs the URLs it may send to"):
+        api_session(HttpPolicy(), [])

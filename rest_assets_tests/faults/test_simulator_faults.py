@@ -9,7 +9,20 @@ import pytest
 import requests
 
 from rest_assets_sim import CA_BUNDLE, Simulator
-from rest_assets_sim.faults import Fault, alter, as_content_type, connection_reset, cut_off, html_page, slow, throttle, truncated_json
+from rest_assets_sim.faults import (
+    Fault,
+    alter,
+    as_content_type,
+    connection_reset,
+    cut_off,
+    disguised_cycle,
+    drip,
+    html_page,
+    silent,
+    slow,
+    throttle,
+    truncated_json,
+)
 
 from .helpers import CANARY
 
@@ -68,6 +81,37 @@ def test_slow_answers_time_out_impatient_clients(sim):
     with pytest.raises(requests.ReadTimeout):
         clients(sim, timeout=0.3)
     assert time.monotonic() - started < 1.0
+
+
+def test_a_dripping_answer_arrives_whole_and_no_gap_trips_a_read_timeout(sim):
+    normal = clients(sim).content
+    sim.hooks.append(Fault(drip(chunk_bytes=len(normal) // 4 + 1, gap_seconds=0.2), api="agency"))
+    started = time.monotonic()
+    assert clients(sim, timeout=0.5).content == normal
+    assert time.monotonic() - started >= 3 * 0.2, "four pieces, three gaps"
+
+
+def test_a_silent_server_answers_nothing_until_the_client_gives_up(sim):
+    sim.hooks.append(Fault(silent(), api="agency", nth={1}))
+    with pytest.raises(requests.ReadTimeout):
+        clients(sim, timeout=0.5)
+    assert clients(sim).status_code == 200, "the next request is answered"
+
+
+def test_a_disguised_cycle_leads_back_to_read_pages_by_links_that_never_repeat(leak_check):
+    with Simulator(credentials=CANARY, sizes={"taskrouter": {"workspaces": 120}}) as sim:
+        leak_check.watch_simulator(sim)
+        sim.hooks.append(Fault(disguised_cycle("meta.next_page_url", Page="0"), api="taskrouter",
+                               where=lambda ctx: ctx.query.get("Page") == "1"))
+        auth = (CANARY.taskrouter_account_sid, CANARY.taskrouter_auth_token)
+        url, links, pages = f"{sim.base_urls['taskrouter']}/v1/resource?PageSize=50", [], []
+        for _ in range(5):
+            body = requests.get(url, auth=auth, timeout=5).json()
+            pages.append([w["sid"] for w in body["workspaces"]])
+            url = body["meta"]["next_page_url"]
+            links.append(url)
+        assert len(set(links)) == 5, "every next link is new"
+        assert pages[2] == pages[4] == pages[0] and pages[3] == pages[1] != pages[0], "the same two pages, round and round"
 
 
 def test_renamed_keys_are_served_and_found_by_their_encoded_path(sim):

@@ -14,12 +14,9 @@ from rest_assets_sim.faults import Fault, throttle
 
 from rest_assets_tests.conftest import REPO_ROOT
 
-from .helpers import FAST_RETRIES, failure_text, set_policy
+from .helpers import FAST_RETRIES, SECOND_AGENCY_PAGE, failure_text, set_policy
 
 pytestmark = pytest.mark.faults
-
-SECOND_AGENCY_PAGE = {"api": "agency", "resource": "clients", "where": lambda ctx: "startingAfter" in ctx.query}
-
 
 def request_clock(sim, resource: str) -> list[float]:
     """Wall-clock times of the requests to `resource`, recorded by a first hook that answers nothing."""

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from rest_assets.engine.http import has_twenty_digit_run
+from rest_assets.engine.http.responses import has_twenty_digit_run
 from rest_assets_sim import Response
 from rest_assets_sim.faults import JSON, Fault, alter, connection_reset, cut_off, huge_records, nested, raw_json, slow
 from rest_assets_tests.conftest import REPO_ROOT, clean_env, project_env

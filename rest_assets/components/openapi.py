@@ -273,10 +273,12 @@ class ListEndpoint:
     primary_key: str | None = None
     parent: "ListEndpoint | None" = None
     path: str = ""  # dlt's path, with {resources.<parent>.<field>} placeholders
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)  # query parameters a parent fills
     notes: list[str] = field(default_factory=list)
     paginator: Any = None
     paginator_notes: list[str] = field(default_factory=list)
+    page_size: dict[str, int] = field(default_factory=dict)  # the page size parameter and its value
+    page_size_notes: list[str] = field(default_factory=list)
 
     @property
     def static_segments(self) -> list[str]:
@@ -354,6 +356,12 @@ def env_prefix(name: str) -> str:
     return re.sub(r"[^A-Z0-9]", "_", name.upper())
 
 
+def _env_template(variable: str, default: str) -> str:
+    """A setting read when the definitions load: the env var, else the document's value (as the five APIs write it)."""
+    quoted = urllib.parse.quote(default, safe=":/?&=%#[]@!$()*+,;~.-_")  # no ' or braces inside the template
+    return f"{{{{ env('{variable}', '{quoted}') }}}}"
+
+
 def generate(raw: Mapping[str, Any], name: str, origin: str | None = None) -> str:
     """The defs.yaml of the API `name` that the OpenAPI document `raw` describes."""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
@@ -370,7 +378,7 @@ def build(doc: Document, name: str, origin: str | None) -> Commented:
     if not endpoints:
         raise OpenApiError("the document has no list endpoint (a GET answering a list of objects): nothing to generate")
 
-    client = Commented(base_url=f"{{{{ env('{prefix}_BASE_URL', '{base_url}') }}}}")
+    client = Commented(base_url=_env_template(f"{prefix}_BASE_URL", base_url))
     client.note("base_url", *base_notes)
     auth, auth_notes = _auth(doc, prefix, base_url)
     if auth is not None:
@@ -471,7 +479,7 @@ def _auth_for(doc: Document, scheme: Mapping[str, Any], prefix: str, base_url: s
             token_url = urllib.parse.urljoin(base_url + "/", token_url.lstrip("/")) if not urllib.parse.urlparse(
                 token_url).scheme else token_url
             return Commented(type="oauth2_client_credentials",
-                             access_token_url=f"{{{{ env('{prefix}_TOKEN_URL', '{token_url}') }}}}",
+                             access_token_url=_env_template(f"{prefix}_TOKEN_URL", token_url),
                              client_id_env=f"{prefix}_CLIENT_ID", client_secret_env=f"{prefix}_CLIENT_SECRET"), []
         flow = ", ".join(flows) or scheme.get("flow") or "unnamed"
         return Commented(type="bearer", token_env=f"{prefix}_API_TOKEN"), [
@@ -670,44 +678,44 @@ def _paginate(doc: Document, endpoint: ListEndpoint) -> None:
     cursor_param = op.query_named(CURSOR_PARAMS)
     size_param = op.query_named(PAGE_SIZE_PARAMS)
     has_more = named(HAS_MORE_FIELDS)
-    next_link = next((path for path, schema in fields if doc.kind(schema)[0] == "string" and (
-        doc.kind(schema)[1] in ("uri", "url") or (_norm(path.rsplit(".", 1)[-1]) in NEXT_LINK_FIELDS and not cursor_param))
-        and _norm(path.rsplit(".", 1)[-1]) in NEXT_LINK_FIELDS), None)
+    # A next URL: a string field named like one, a URI (or, with no cursor parameter, any string).
+    next_link = next((path for path, schema in fields if _norm(path.rsplit(".", 1)[-1]) in NEXT_LINK_FIELDS
+                      and doc.kind(schema)[0] == "string" and (doc.kind(schema)[1] in ("uri", "url") or not cursor_param)),
+                     None)
     if next_link is None:  # `_links.next.href`, `links.next.href`
-        next_link = next((path for path, schema in fields if path.lower().endswith("next.href")), None)
+        next_link = next((path for path, _ in fields if path.lower().endswith("next.href")), None)
 
     def with_size(needed: bool = False) -> None:
         if size_param is not None:
             size, note = _page_size(size_param, needed)
             if size is not None:
-                endpoint.params[size_param.name] = size
-            notes.append(note)
+                endpoint.page_size[size_param.name] = size
+            endpoint.page_size_notes.append(note)
 
     offset_param = op.query_named(OFFSET_PARAMS)
-    if ("link" in op.headers or next_link) and (cursor_param or offset_param or op.query_named(PAGE_PARAMS)):
-        also = [p.name for p in (cursor_param, offset_param, op.query_named(PAGE_PARAMS)) if p is not None]
-        notes.append(f"(?{', ?'.join(also)} also page it; the link the API gives is followed instead.)")
-    if "link" in op.headers:
-        endpoint.paginator = "header_link"
-        notes.append("The answer has a Link header: its rel=\"next\" URL is the next page.")
+    if "link" in op.headers or next_link:  # the API says where the next page is: follow it
+        if "link" in op.headers:
+            endpoint.paginator = "header_link"
+            notes.append("The answer has a Link header: its rel=\"next\" URL is the next page.")
+        else:
+            endpoint.paginator = Commented(type="json_link", next_url_path=next_link)
+            notes.append(f"`{next_link}` in the answer is the next page's URL.")
         with_size()
-    elif next_link:
-        endpoint.paginator = Commented(type="json_link", next_url_path=next_link)
-        notes.append(f"`{next_link}` in the answer is the next page's URL.")
-        with_size()
+        if also := [p.name for p in (cursor_param, offset_param, op.query_named(PAGE_PARAMS)) if p is not None]:
+            notes.append(f"(?{', ?'.join(also)} also page it; the link the API gives is followed instead.)")
     elif cursor_param and (cursor_field := named(CURSOR_FIELDS)):
         endpoint.paginator = Commented(type="cursor", cursor_path=cursor_field, cursor_param=cursor_param.name)
         if has_more:
             endpoint.paginator["has_more_path"] = has_more
         notes.append(f"?{cursor_param.name} takes `{cursor_field}` of the previous answer.")
         with_size()
-    elif (offset := offset_param) and size_param:
+    elif offset_param and size_param:
         size, note = _page_size(size_param, needed=True)
-        endpoint.paginator = Commented(type="offset", limit=size, offset_param=offset.name,
+        endpoint.paginator = Commented(type="offset", limit=size, offset_param=offset_param.name,
                                        limit_param=size_param.name, total_path=named(TOTAL_FIELDS))
         if has_more:
             endpoint.paginator["has_more_path"] = has_more
-        notes += [f"?{offset.name} and ?{size_param.name}; " + (
+        notes += [f"?{offset_param.name} and ?{size_param.name}; " + (
             f"`{endpoint.paginator['total_path']}` is the total." if endpoint.paginator["total_path"]
             else "no total in the answer: the last page is a short or empty one."), note]
     elif page := op.query_named(PAGE_PARAMS):
@@ -782,19 +790,19 @@ def _resources(doc: Document, endpoints: list[ListEndpoint]) -> tuple[Commented,
     if len(keys) == 1 and len(usable) == len(endpoints):
         shared["primary_key"] = keys.pop()
     endpoint_defaults = Commented()
-    selectors = {e.selector for e in usable}
-    if len(selectors) == 1 and None not in selectors and len(usable) > 1:
+    selectors = {e.selector for e in endpoints}
+    if len(selectors) == 1 and None not in selectors and len(endpoints) > 1:
         endpoint_defaults["data_selector"] = selectors.pop()
     paginators = {json.dumps(e.paginator, sort_keys=True) for e in usable}
     if len(paginators) == 1 and len(usable) > 1:
         endpoint_defaults["paginator"] = usable[0].paginator
-        endpoint_defaults.note("paginator", *dict.fromkeys(n for e in usable for n in e.paginator_notes
-                                                           if not n.startswith(tuple(e.params))))
-    sizes = {json.dumps({k: v for k, v in e.params.items() if isinstance(v, int)}, sort_keys=True) for e in usable}
-    if len(sizes) == 1 and sizes != {"{}"} and len(usable) > 1:
-        endpoint_defaults["params"] = json.loads(sizes.pop())
-        endpoint_defaults.note("params", *dict.fromkeys(
-            n for e in usable for n in e.paginator_notes if n.startswith(tuple(endpoint_defaults["params"]))))
+        endpoint_defaults.note("paginator", *dict.fromkeys(n for e in usable for n in e.paginator_notes))
+        # The page size goes with the paginator: shared when both are (a size without a paginator would mislead).
+        sizes = {json.dumps(e.page_size, sort_keys=True) for e in usable}
+        if len(sizes) == 1 and usable[0].page_size:
+            endpoint_defaults["params"] = dict(usable[0].page_size)
+        endpoint_defaults.note("params" if "params" in endpoint_defaults else "paginator",
+                               *dict.fromkeys(n for e in usable for n in e.page_size_notes))
     if endpoint_defaults:
         shared["endpoint"] = endpoint_defaults
 
@@ -806,14 +814,16 @@ def _resources(doc: Document, endpoints: list[ListEndpoint]) -> tuple[Commented,
         spec = Commented(path=endpoint.path)
         if endpoint.selector and "data_selector" not in endpoint_defaults:
             spec["data_selector"] = endpoint.selector
-        params = {k: v for k, v in endpoint.params.items() if k not in endpoint_defaults.get("params", {})}
+        params = dict(endpoint.params)
+        if endpoint_defaults.get("paginator") != endpoint.paginator:  # its own (a commented-out one's may differ)
+            params.update(endpoint.page_size)
+            spec["paginator"] = endpoint.paginator
+            spec.note("paginator", *endpoint.paginator_notes)
+            spec.note("params" if endpoint.page_size else "paginator", *endpoint.page_size_notes)
+        elif "params" not in endpoint_defaults:
+            params.update(endpoint.page_size)
         if params:
             spec["params"] = params
-        if "paginator" not in endpoint_defaults:
-            spec["paginator"] = endpoint.paginator
-            spec.note("paginator", *(n for n in endpoint.paginator_notes if not n.startswith(tuple(endpoint.params))))
-            if "params" in spec:
-                spec.note("params", *(n for n in endpoint.paginator_notes if n.startswith(tuple(endpoint.params))))
         resource["endpoint"] = spec
         columns = _columns(doc, endpoint.item)
         if columns:

@@ -1,8 +1,15 @@
-"""`dg scaffold defs rest_assets.RestApiComponent <name>`: a defs.yaml that loads, to fill in."""
+"""`dg scaffold defs rest_assets.RestApiComponent <name> [--openapi <file or URL>]`: a defs.yaml that loads.
+
+Without `--openapi`, a placeholder to fill in; with it, the API's resources generated from its
+OpenAPI document (components/openapi.py).
+"""
 
 from __future__ import annotations
 
+from typing import Optional
+
 import dagster as dg
+from pydantic import BaseModel, Field
 
 TEMPLATE = """\
 # {name}: one REST API as assets (README, "Adding an API"). Replace the placeholders below.
@@ -26,10 +33,24 @@ attributes:
 """
 
 
-class RestApiScaffolder(dg.Scaffolder):
-    """Writes `<name>/defs.yaml` with a placeholder resource: the definitions load at once."""
+class RestApiScaffoldParams(BaseModel):
+    openapi: Optional[str] = Field(
+        default=None, description="The API's OpenAPI document, a file or an http(s) URL: its resources are generated.")
 
-    def scaffold(self, request: dg.ScaffoldRequest) -> None:
+
+class RestApiScaffolder(dg.Scaffolder[RestApiScaffoldParams]):
+    """Writes `<name>/defs.yaml`, from an OpenAPI document or with a placeholder resource: the definitions load at once."""
+
+    @classmethod
+    def get_scaffold_params(cls) -> type[RestApiScaffoldParams]:
+        return RestApiScaffoldParams
+
+    def scaffold(self, request: dg.ScaffoldRequest[RestApiScaffoldParams]) -> None:
         name = request.target_path.name
+        if request.params is not None and request.params.openapi:
+            from rest_assets.components.openapi import write_defs
+
+            write_defs(name, request.params.openapi, request.target_path)
+            return
         request.target_path.mkdir(parents=True, exist_ok=True)
         (request.target_path / "defs.yaml").write_text(TEMPLATE.format(name=name, upper=name.upper()))

@@ -21,8 +21,8 @@ def api_steps_executor(init_context: InitExecutorContext) -> Executor:
     """Dagster's multiprocess executor, in the process that orchestrates a run (the CLI, a run worker).
 
     What that process loaded (Dagster, dlt, the definitions) lives until it exits: frozen out of
-    the garbage collector here, the collection at its exit no longer walks it all (~0.7 s after
-    the run had finished, measured). Nothing else loads the definitions and then does this.
+    the garbage collector here, the collection at its exit no longer walks it all
+    (bench/README.md, "Why the code is so"). Nothing else loads the definitions and then does this.
     """
     gc.freeze()
     return multiprocess_executor.executor_creation_fn(init_context)

@@ -22,7 +22,7 @@ def freshness_policies(syncs: Sequence[PlannedSync]) -> dict[AssetKey, Freshness
     for sync in sorted(syncs, key=lambda s: s.interval, reverse=True):
         for key in sync.asset_keys:
             fastest[key] = sync
-    # One policy per schedule, shared by its assets: each construction checks the cron (~10 ms).
+    # One policy per schedule, shared by its assets: each construction checks the cron again.
     policies = {
         name: FreshnessPolicy.cron(deadline_cron=sync.schedule.cron, lower_bound_delta=sync.interval, timezone=sync.timezone)
         for name, sync in {sync.name: sync for sync in fastest.values()}.items()

@@ -3,13 +3,13 @@
 Each step is forked from the forkserver, so whatever is imported here is shared for
 free; whatever a step imports itself costs every step again. Dagster imports its
 instance storage (sqlalchemy, alembic) only when a step opens the instance, and dlt
-imports its normalizer, loader, DuckDB and Arrow on first use: ~0.6 s of CPU per step
-(py-spy), a third of a run's CPU, which on two cores delayed every sync.
+imports its normalizer, loader, DuckDB and Arrow on first use: in every step again, and
+on two cores that delayed every sync.
 
 The preloaded objects are then frozen out of the garbage collector: each step's
 collections no longer walk the million objects of dagster, dlt and Arrow, nor write
-to their pages (copy-on-write) doing so. ~3-7% of a run's CPU in the latency pass.
-Only this module, imported by the forkserver alone, does that.
+to their pages (copy-on-write) doing so. Only this module, imported by the forkserver
+alone, does that. (The figures: bench/README.md, "Why the code is so".)
 """
 
 import gc

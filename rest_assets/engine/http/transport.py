@@ -70,7 +70,7 @@ def _read_environment_once_per_origin(session: Session) -> None:
     """Let the session read proxy and CA-bundle variables once for each origin, not for every request.
 
     requests' `merge_environment_settings` scans the whole environment twice a request
-    for proxy variables (12% of a request's CPU, measured); which proxy an origin takes
+    for proxy variables, a tenth of a request's CPU; which proxy an origin takes
     cannot change while a sync runs. Explicit proxies go through requests as before.
     """
     merge = session.merge_environment_settings

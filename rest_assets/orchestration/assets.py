@@ -10,25 +10,29 @@ from dagster import (
     AssetSpec,
     AutomationCondition,
     FreshnessPolicy,
-    TableColumn,
     TableSchema,
     multi_asset,
 )
 
 from rest_assets.engine.checks import run_table_checks, table_check_specs
+from rest_assets.engine.columns import column_schema
 from rest_assets.engine.deletions import DELETED_AT, declared_deletion_columns
 from rest_assets.engine.run_config import SyncConfig
 from rest_assets.engine.declaration import Endpoint, RestApi
 from rest_assets.engine.sync import sync_api
+from rest_assets.engine.warehouse import Warehouse
 
 
-def asset_spec(api: RestApi, endpoint: Endpoint, destination: str, freshness_policy: FreshnessPolicy | None) -> AssetSpec:
+def asset_spec(
+    api: RestApi, endpoint: Endpoint, destination: str, table_name: str | None, freshness_policy: FreshnessPolicy | None
+) -> AssetSpec:
     """One resource's asset: key `[api, table]`, one group per API, and a child depending on its parent.
 
     A child follows its parent: when the parent is materialized on its own, declarative
     automation materializes the child. (The spec comes from the normalized declaration:
     dagster-dlt's translator wants a built dlt source, 0.06 s per API at every definitions
-    load, and left no field of its own standing here.)
+    load, and left no field of its own standing here.) The table's name and declared columns
+    are on the definition, so the UI shows them before the first run.
     """
     parent = api.asset_parent(endpoint.name)
     return AssetSpec(
@@ -48,6 +52,8 @@ def asset_spec(api: RestApi, endpoint: Endpoint, destination: str, freshness_pol
             "primary_key": ", ".join(endpoint.primary_key),
             "write_disposition": str(endpoint.config.get("write_disposition")),
             "deletions": endpoint.deletions,
+            # Dagster's table keys (its TableMetadataSet is not public API in this version).
+            **({"dagster/table_name": table_name} if table_name else {}),
             **({"dagster/column_schema": declared} if (declared := declared_columns(api, endpoint)) else {}),
         },
     )
@@ -71,15 +77,13 @@ def deletions_note(endpoint: Endpoint) -> str:
 
 
 def declared_columns(api: RestApi, endpoint: Endpoint) -> "TableSchema | None":
-    """Columns the configuration documents, shown in the UI before the first load."""
+    """Columns the configuration documents (dlt column hints), with the engine's own."""
     hints = {**endpoint.columns, **declared_deletion_columns(endpoint)}
     if not hints:
         return None
-    return TableSchema(
-        columns=[
-            TableColumn(name=api.column_name(column), type=hint.get("data_type", "unknown"), description=hint.get("description"))
-            for column, hint in hints.items()
-        ]
+    return column_schema(
+        {**hint, "name": api.column_name(field), **({"primary_key": True} if field in endpoint.primary_key else {})}
+        for field, hint in hints.items()
     )
 
 
@@ -89,11 +93,13 @@ def concurrency_pool(api: RestApi) -> str:
 
 
 def build_api_assets(
-    api: RestApi, destination: str = "duckdb", freshness_policies: Mapping[AssetKey, FreshnessPolicy] | None = None
+    api: RestApi, warehouse: Warehouse, freshness_policies: Mapping[AssetKey, FreshnessPolicy] | None = None
 ) -> AssetsDefinition:
     freshness_policies = freshness_policies or {}
+    table_names = warehouse.table_names(api.name, [api.table_name(name) for name in api.resource_names])
     specs = [
-        asset_spec(api, endpoint, destination, freshness_policies.get(endpoint.asset_key))
+        asset_spec(api, endpoint, warehouse.destination, table_names.get(endpoint.table),
+                   freshness_policies.get(endpoint.asset_key))
         for endpoint in map(api.endpoints.get, api.resource_names)
     ]
 

@@ -231,11 +231,19 @@ def test_checks_pass_on_a_clean_table_and_fail_on_a_corrupted_one(project, insta
 
 def test_assets_are_described_owned_tagged_and_kinded(project):
     graph = project.definitions().resolve_asset_graph()
+    first_lines = []
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.description and node.owners == ["team:data-engineering"]
         assert {"dagster/kind/dlt", "dagster/kind/duckdb"} <= set(node.tags) and node.tags["api"] == key.path[0]
         assert node.metadata["endpoint"].startswith("/")
+        first_lines.append(node.description.split("\n")[0])
+    # The catalog shows the start of each description unrendered: what the asset is, in plain text.
+    assert len(set(first_lines)) == len(first_lines) == 43
+    assert not [line for line in first_lines if "`" in line or "*" in line]
+    assert graph.get(AssetKey(["agency", "clients"])).description.startswith(
+        "Clients of the agency API: GET /api/workspace/clients.\n\nAgency management")
+    assert graph.get(WORKERS).description.split("\n")[0].endswith(", for each row of taskrouter/workspaces.")
 
 
 def test_materialization_records_cursor_and_progress_reaches_the_run_log(project, instance):

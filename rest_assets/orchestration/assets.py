@@ -39,9 +39,7 @@ def asset_spec(
         key=endpoint.asset_key,
         deps=[api.asset_key(parent)] if parent else [],
         group_name=api.name,
-        description=f"{api.description} `{endpoint.table}` from GET {endpoint.path}"
-        + (f", for each row of `{api.table_name(parent)}`." if parent else ".")
-        + " " + deletions_note(endpoint),
+        description=asset_description(api, endpoint),
         kinds={"dlt", destination},
         owners=list(api.owners),
         tags={"api": api.name},
@@ -57,6 +55,16 @@ def asset_spec(
             **({"dagster/column_schema": declared} if (declared := declared_columns(api, endpoint)) else {}),
         },
     )
+
+
+def asset_description(api: RestApi, endpoint: Endpoint) -> str:
+    """What the asset is, first and in plain text: the catalog shows the start of each description
+    unrendered, where the API's own sentence made all of an API's assets read alike. Then the API,
+    and what happens to rows deleted upstream (Markdown, rendered on the asset's page)."""
+    what = f"{endpoint.table.replace('_', ' ').capitalize()} of the {api.name} API: GET {endpoint.path}"
+    if endpoint.parent:
+        what += f", for each row of {api.asset_key(endpoint.parent).to_user_string()}"
+    return f"{what}.\n\n{api.description}\n\n{deletions_note(endpoint)}"
 
 
 def deletions_note(endpoint: Endpoint) -> str:

@@ -23,14 +23,19 @@ def primary_key_columns(api: RestApi, resource_name: str) -> list[str]:
 
 
 def table_check_specs(api: RestApi) -> list[AssetCheckSpec]:
-    """Per asset: its primary key is unique and never null, and its row count is recorded."""
+    """Per asset: its primary key is unique and never null, and its row count is recorded.
+
+    The key check blocks: a duplicate or null key fails the run (after its loads are recorded) and
+    holds back what depends on the table, as children's automation waits for it to pass again.
+    """
     return [
         spec
         for name in api.resource_names
         for spec in (
-            *([AssetCheckSpec(PRIMARY_KEY_CHECK, asset=api.asset_key(name),
+            *([AssetCheckSpec(PRIMARY_KEY_CHECK, asset=api.asset_key(name), blocking=True,
                               description=f"{', '.join(primary_key_columns(api, name))} is unique and never null"
-                              + (" among current rows." if api.endpoints[name].deletions == "history" else "."))]
+                              + (" among current rows" if api.endpoints[name].deletions == "history" else "")
+                              + ". Blocking: a failure fails the run and holds back the assets that depend on this one.")]
               if primary_key_columns(api, name) else []),  # a resource without a key has nothing to check
             AssetCheckSpec(ROW_COUNT_CHECK, asset=api.asset_key(name), description=row_count_description(api, name)),
         )

@@ -29,7 +29,7 @@ def asset_spec(
     """One resource's asset: key `[api, table]`, one group per API, and a child depending on its parent.
 
     A child follows its parent: when the parent is materialized on its own, declarative
-    automation materializes the child. (The spec comes from the normalized declaration:
+    automation materializes the child, once the parent's primary-key check has passed. (The spec comes from the normalized declaration:
     dagster-dlt's translator wants a built dlt source, 0.06 s per API at every definitions
     load, and left no field of its own standing here.) The table's name and declared columns
     are on the definition, so the UI shows them before the first run.
@@ -43,7 +43,7 @@ def asset_spec(
         kinds={"dlt", destination},
         owners=list(api.owners),
         tags={"api": api.name},
-        automation_condition=AutomationCondition.eager() if parent else None,
+        automation_condition=follows_parent() if parent else None,
         freshness_policy=freshness_policy,
         metadata={
             "endpoint": endpoint.path,
@@ -55,6 +55,13 @@ def asset_spec(
             **({"dagster/column_schema": declared} if (declared := declared_columns(api, endpoint)) else {}),
         },
     )
+
+
+def follows_parent() -> AutomationCondition:
+    """Materialize a child after its parent updates, unless the parent's blocking checks failed:
+    a workspace table with broken keys must not be joined to workers that look fresh."""
+    return (AutomationCondition.eager() & AutomationCondition.all_deps_blocking_checks_passed()).with_label(
+        "eager, after the parent's blocking checks pass")
 
 
 def asset_description(api: RestApi, endpoint: Endpoint) -> str:

@@ -79,15 +79,15 @@ def test_every_schedule_and_sensor_says_what_it_does(project):
     assert "/logged-time" in described["resourcing_logged_time_changes"]
 
 
-def test_each_api_syncs_in_its_own_pool_limited_to_one_by_the_instance_config(project):
+def test_each_api_syncs_in_its_own_pool_limited_to_one_run_by_the_instance_config(project):
+    """Run granularity: the pool queues whole runs, those launched from the UI too (test_readme_ui.py runs two)."""
     defs = project.definitions()
     for assets_def in defs.assets:
         api = assets_def.keys_by_output_name and next(iter(assets_def.keys)).path[0]
         assert assets_def.op.pools == {f"{api}_api"}
     local = DagsterInstance.from_config(str(REPO_ROOT / "dagster_home"))
-    assert local.get_concurrency_config().pool_config.default_pool_limit == 1
-    (limit,) = local.get_concurrency_config().run_queue_config.tag_concurrency_limits
-    assert limit == {"key": "rest_assets/api", "value": {"applyLimitPerUniqueValue": True}, "limit": 1}
+    pools = local.get_concurrency_config().pool_config
+    assert (pools.pool_granularity.value, pools.default_pool_limit) == ("run", 1)
 
 
 def test_every_generated_run_carries_the_maximum_runtime_the_shipped_instances_enforce(project, instance, monkeypatch):

@@ -121,6 +121,8 @@ def test_production_instance_stores_runs_in_postgres(project, monkeypatch, tmp_p
             assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
             assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
             assert instance.run_retries_max_retries == 1
+            pools = instance.get_concurrency_config().pool_config
+            assert (pools.pool_granularity.value, pools.default_pool_limit) == ("run", 1)
             result = materialize(list(defs.assets), resources=defs.resources, instance=instance,
                                  selection=AssetSelection.groups("workhub"))
             assert result.success

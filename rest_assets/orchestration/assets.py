@@ -29,10 +29,11 @@ def asset_spec(
     """One resource's asset: key `[api, table]`, one group per API, and a child depending on its parent.
 
     A child follows its parent: when the parent is materialized on its own, declarative
-    automation materializes the child, once the parent's primary-key check has passed. (The spec comes from the normalized declaration:
-    dagster-dlt's translator wants a built dlt source, 0.06 s per API at every definitions
-    load, and left no field of its own standing here.) The table's name and declared columns
-    are on the definition, so the UI shows them before the first run.
+    automation materializes the child, once the parent's primary-key check has passed. (The
+    spec comes from the normalized declaration: dagster-dlt's translator wants a built dlt
+    source, 0.06 s per API at every definitions load, and left no field of its own standing
+    here.) The table's name and declared columns are on the definition, so the UI shows them
+    before the first run.
     """
     parent = api.asset_parent(endpoint.name)
     return AssetSpec(
@@ -68,10 +69,13 @@ def asset_description(api: RestApi, endpoint: Endpoint) -> str:
     """What the asset is, first and in plain text: the catalog shows the start of each description
     unrendered, where the API's own sentence made all of an API's assets read alike. Then the API,
     and what happens to rows deleted upstream (Markdown, rendered on the asset's page)."""
-    what = f"{endpoint.table.replace('_', ' ').capitalize()} of the {api.name} API: GET {endpoint.path}"
-    if endpoint.parent:
-        what += f", for each row of {api.asset_key(endpoint.parent).to_user_string()}"
-    return f"{what}.\n\n{api.description}\n\n{deletions_note(endpoint)}"
+    method = endpoint.config["endpoint"].get("method") or "GET"
+    what = f"{endpoint.table.replace('_', ' ').capitalize()} of the {api.name} API: {method} {endpoint.path}"
+    if parent := api.asset_parent(endpoint.name):
+        what += f", for each row of {api.asset_key(parent).to_user_string()}"
+    elif endpoint.parent:  # a parent read only to feed its children (dlt's `selected: false`)
+        what += f", for each record of its {endpoint.parent} resource"
+    return "\n\n".join(part for part in (f"{what}.", api.description, deletions_note(endpoint)) if part)
 
 
 def deletions_note(endpoint: Endpoint) -> str:

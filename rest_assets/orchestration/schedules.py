@@ -82,6 +82,8 @@ def schedule_description(sync: PlannedSync) -> str:
     keys = sync.asset_keys
     what = (f"all {len(keys)} assets of the {sync.api.name} API" if len(keys) == len(sync.api.resource_names) > 1
             else ", ".join(key.to_user_string() for key in keys))
-    credentials = ", ".join(sync.api.secret_env_vars)
-    return (f"Syncs {what} from the API at cron {sync.schedule.cron} ({sync.timezone}). Starts stopped: "
-            f"switch it on once the API's credentials are set ({credentials}).")
+    when = f"Syncs {what} from the API at cron {sync.schedule.cron} ({sync.timezone})."
+    if not sync.api.secret_env_vars:
+        return f"{when} Starts stopped: switch it on to call the API."
+    return (f"{when} Starts stopped: switch it on once the API's credentials are set "
+            f"({', '.join(sync.api.secret_env_vars)}).")

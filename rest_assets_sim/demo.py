@@ -18,6 +18,7 @@ import duckdb
 
 from rest_assets.orchestration.definitions import load_apis
 from rest_assets_sim import Simulator
+from rest_assets_sim.demo_dataset import DEMO_ROWS, demo_sizes
 
 DATA_DIR = Path("data")
 
@@ -47,16 +48,15 @@ def print_row_counts(duckdb_path: Path) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=300, help="records per resource (default 300)")
+    parser.add_argument("--rows", type=int, default=DEMO_ROWS,
+                        help=f"records per resource (default {DEMO_ROWS}); `dev.py sim --rows` must match")
     args = parser.parse_args()
 
     DATA_DIR.mkdir(exist_ok=True)
     duckdb_path = DATA_DIR / "rest_assets.duckdb"
     dagster_home = Path("dagster_home").resolve()  # the project's local instance: `dagster dev` shows these runs
-    sizes = {"taskrouter": {"workspaces": 20, "workers": max(1, args.rows // 4)}}
-
     started = time.monotonic()
-    with Simulator(sizes=sizes, default_rows=args.rows) as sim:
+    with Simulator(sizes=demo_sizes(args.rows), default_rows=args.rows) as sim:
         print(f"simulator of the five APIs on {sim.root_url}", flush=True)
         env = {
             **os.environ,
@@ -67,6 +67,9 @@ def main() -> None:
         materialize_everything(env, DATA_DIR / "demo.log")
     total = print_row_counts(duckdb_path)
     print(f"\n{total} rows in 43 tables of {duckdb_path} in {time.monotonic() - started:.1f} s")
+    same_rows = "" if args.rows == DEMO_ROWS else f" --rows {args.rows}"
+    print(f"\nThe UI (README, \"The UI\"): `python3 dev.py sim{same_rows}` serves the same rows; paste its exports "
+          "into another shell, then `export DAGSTER_HOME=$PWD/dagster_home` and `dagster dev`.")
 
 
 if __name__ == "__main__":

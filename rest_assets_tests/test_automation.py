@@ -25,7 +25,7 @@ from dagster import (
 )
 
 from rest_assets import settings
-from rest_assets_tests.conftest import REPO_ROOT
+from rest_assets_tests.conftest import REPO_ROOT, failure_text
 
 LOGGED_TIME = AssetKey(["resourcing", "logged_time"])
 WORKSPACES, WORKERS = AssetKey(["taskrouter", "workspaces"]), AssetKey(["taskrouter", "workers"])
@@ -64,17 +64,30 @@ def test_one_job_and_schedule_per_api_logged_time_more_often(project, monkeypatc
     assert job.tags["rest_assets/api"] == "resourcing"
     assert repo.asset_graph.get(LOGGED_TIME).key in job.asset_layer.executable_asset_keys
     assert len(repo.get_job("agency_job").asset_layer.executable_asset_keys) == 13
+    assert schedules["agency_schedule"].description == (
+        "Syncs all 13 assets of the agency API from the API at cron 0 3 * * * (Europe/Berlin). Starts stopped: "
+        "switch it on once the API's credentials are set (AGENCY_API_TOKEN).")
+    assert schedules["resourcing_logged_time_schedule"].description.startswith("Syncs resourcing/logged_time from")
 
 
-def test_each_api_syncs_in_its_own_pool_limited_to_one_by_the_instance_config(project):
+def test_every_schedule_and_sensor_says_what_it_does(project):
+    repo = project.definitions().get_repository_def()
+    described = {d.name: d.description for d in [*repo.schedule_defs, *repo.sensor_defs]}
+    assert len(described) == 6 + 3 and all(described.values()), described
+    assert "REST_ASSETS_ALERT_WEBHOOK_URL" in described["rest_assets_failure_alerts"]
+    assert "primary-key check" in described["rest_assets_automation"]
+    assert "/logged-time" in described["resourcing_logged_time_changes"]
+
+
+def test_each_api_syncs_in_its_own_pool_limited_to_one_run_by_the_instance_config(project):
+    """Run granularity: the pool queues whole runs, those launched from the UI too (test_readme_ui.py runs two)."""
     defs = project.definitions()
     for assets_def in defs.assets:
         api = assets_def.keys_by_output_name and next(iter(assets_def.keys)).path[0]
         assert assets_def.op.pools == {f"{api}_api"}
     local = DagsterInstance.from_config(str(REPO_ROOT / "dagster_home"))
-    assert local.get_concurrency_config().pool_config.default_pool_limit == 1
-    (limit,) = local.get_concurrency_config().run_queue_config.tag_concurrency_limits
-    assert limit == {"key": "rest_assets/api", "value": {"applyLimitPerUniqueValue": True}, "limit": 1}
+    pools = local.get_concurrency_config().pool_config
+    assert (pools.pool_granularity.value, pools.default_pool_limit) == ("run", 1)
 
 
 def test_every_generated_run_carries_the_maximum_runtime_the_shipped_instances_enforce(project, instance, monkeypatch):
@@ -136,6 +149,31 @@ def test_workers_follow_workspaces_through_automation(make_project, instance):
     second = evaluate_automation_conditions(defs=defs, instance=instance, cursor=first.cursor)
     assert second.get_requested_partitions(WORKERS) == {None}
     assert second.get_requested_partitions(WORKSPACES) == set()
+
+
+def test_a_parents_broken_keys_fail_the_run_and_hold_back_its_child(make_project, instance):
+    project = make_project(sizes={"taskrouter": {"workspaces": 2, "workers": 3}})
+    defs = project.definitions()
+    assert run(project, instance, [WORKSPACES, WORKERS]).success
+    first = evaluate_automation_conditions(defs=defs, instance=instance)
+    with duckdb.connect(str(project.duckdb_path)) as db:  # one key twice, on rows the API does not list: a sync keeps them
+        db.sql("insert into taskrouter.workspaces select * replace ('WS-not-listed' as sid) from taskrouter.workspaces")
+
+    parent_only = run(project, instance, [WORKSPACES], raise_on_error=False)
+
+    assert not parent_only.success, "a failed key check fails the run"
+    assert "blocking asset check" in failure_text(parent_only)
+    assert [e.asset_key for e in parent_only.get_asset_materialization_events()] == [WORKSPACES], "the load is recorded"
+    key_check = check_results(parent_only)[("taskrouter/workspaces", "primary_key_unique_and_not_null")]
+    assert not key_check.passed and key_check.severity.value == "ERROR" and key_check.metadata["duplicate_keys"].value == 1
+    held = evaluate_automation_conditions(defs=defs, instance=instance, cursor=first.cursor)
+    assert held.get_requested_partitions(WORKERS) == set(), "the child does not follow a parent whose keys broke"
+
+    with duckdb.connect(str(project.duckdb_path)) as db:
+        db.sql("delete from taskrouter.workspaces where sid = 'WS-not-listed'")
+    assert run(project, instance, AssetSelection.checks_for_assets(WORKSPACES)).success
+    released = evaluate_automation_conditions(defs=defs, instance=instance, cursor=held.cursor)
+    assert released.get_requested_partitions(WORKERS) == {None}, "it follows again once the keys pass"
 
 
 # --- failure alerts -------------------------------------------------------------------------
@@ -220,7 +258,9 @@ def test_checks_pass_on_a_clean_table_and_fail_on_a_corrupted_one(project, insta
 
     with duckdb.connect(str(project.duckdb_path)) as db:  # corrupt: a duplicate key (DuckDB itself refuses null keys)
         db.sql("insert into agency.clients select * from agency.clients limit 1")
-    failed = check_results(run(project, instance, table_checks, raise_on_error=False))
+    checks_only = run(project, instance, table_checks, raise_on_error=False)
+    assert not checks_only.success, "the key check is blocking: its failure fails the run"
+    failed = check_results(checks_only)
     evaluation = failed[("agency/clients", "primary_key_unique_and_not_null")]
     assert not evaluation.passed and evaluation.severity.value == "ERROR"
     assert evaluation.metadata["duplicate_keys"].value == 1 and evaluation.metadata["null_keys"].value == 0
@@ -231,11 +271,19 @@ def test_checks_pass_on_a_clean_table_and_fail_on_a_corrupted_one(project, insta
 
 def test_assets_are_described_owned_tagged_and_kinded(project):
     graph = project.definitions().resolve_asset_graph()
+    first_lines = []
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.description and node.owners == ["team:data-engineering"]
         assert {"dagster/kind/dlt", "dagster/kind/duckdb"} <= set(node.tags) and node.tags["api"] == key.path[0]
         assert node.metadata["endpoint"].startswith("/")
+        first_lines.append(node.description.split("\n")[0])
+    # The catalog shows the start of each description unrendered: what the asset is, in plain text.
+    assert len(set(first_lines)) == len(first_lines) == 43
+    assert not [line for line in first_lines if "`" in line or "*" in line]
+    assert graph.get(AssetKey(["agency", "clients"])).description.startswith(
+        "Clients of the agency API: GET /api/workspace/clients.\n\nAgency management")
+    assert graph.get(WORKERS).description.split("\n")[0].endswith(", for each row of taskrouter/workspaces.")
 
 
 def test_materialization_records_cursor_and_progress_reaches_the_run_log(project, instance):

@@ -59,8 +59,8 @@ def test_helm_values_point_at_the_image_definitions_secrets_and_executor():
     secrets = [s["name"] for s in deployment["envSecrets"]]
     assert [s["name"] for s in launcher["config"]["k8sRunLauncher"]["envSecrets"]] == secrets
     assert values["postgresql"]["enabled"] is False
-    (limit,) = values["dagsterDaemon"]["runCoordinator"]["config"]["queuedRunCoordinator"]["tagConcurrencyLimits"]
-    assert limit["key"] == "rest_assets/api" and limit["limit"] == 1
+    assert values["concurrency"] == {"enabled": True, "pools": {"defaultLimit": 1, "granularity": "run"}}, (
+        "one run of an API at a time, as deploy/dagster.yaml")
     assert values["dagsterDaemon"]["runRetries"] == {"enabled": True, "maxRetries": 1}
     assert values["dagsterDaemon"]["runMonitoring"]["enabled"] is True, "runs past their dagster/max_runtime are ended"
 

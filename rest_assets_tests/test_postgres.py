@@ -7,7 +7,7 @@ import shutil
 import pytest
 from dagster import AssetSelection, DagsterInstance, DagsterRunStatus, materialize
 
-from rest_assets.orchestration.definitions import load_apis
+from rest_assets.orchestration.definitions import build_definitions, load_apis
 from rest_assets_sim.faults import Fault, alter
 from rest_assets_tests.conftest import REPO_ROOT, failure_text
 from rest_assets_tests.postgres import SERVER, query, throwaway_database
@@ -58,8 +58,20 @@ def test_full_sync_rerun_incremental_and_checks_on_postgres(pg_project):
     sent = {r.query["modified_since"] for r in project.sim.requests if r.path == "/logged-time"}
     assert sent == {cursor}, "incremental state restored from the Postgres dataset"
     assert query(project.database, "select minutes from resourcing.logged_time where id = 5") == [(777,)]
-    table_name = first.asset_materializations_for_node("agency_sync")[0].metadata["dagster/table_name"].value
+    materialization = first.asset_materializations_for_node("agency_sync")[0]
+    table_name = materialization.metadata["dagster/table_name"].value
     assert table_name.startswith(f"{project.database}.agency.")
+    assert defs.resolve_asset_graph().get(materialization.asset_key).metadata["dagster/table_name"] == table_name, (
+        "the definition names the table the run wrote")
+
+
+def test_definitions_without_the_destinations_credentials_name_no_table(project, monkeypatch):
+    """Where the definitions load without dlt's credentials, the database is unknown: no name rather than a wrong one."""
+    monkeypatch.setenv("REST_ASSETS_DESTINATION", "postgres")
+    monkeypatch.delenv("DESTINATION__POSTGRES__CREDENTIALS", raising=False)
+    nodes = build_definitions().resolve_asset_graph().asset_nodes
+    assert [node for node in nodes if "dagster/table_name" in node.metadata] == []
+    assert all("dagster/column_schema" in node.metadata for node in nodes), "the declared columns all the same"
 
 
 def test_deletions_and_the_mass_deletion_guard_on_postgres(pg_project):
@@ -109,6 +121,8 @@ def test_production_instance_stores_runs_in_postgres(project, monkeypatch, tmp_p
             assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
             assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
             assert instance.run_retries_max_retries == 1
+            pools = instance.get_concurrency_config().pool_config
+            assert (pools.pool_granularity.value, pools.default_pool_limit) == ("run", 1)
             result = materialize(list(defs.assets), resources=defs.resources, instance=instance,
                                  selection=AssetSelection.groups("workhub"))
             assert result.success

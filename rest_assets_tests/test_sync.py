@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from dagster import AssetKey
 
 from rest_assets.orchestration.definitions import load_apis
 from rest_assets_sim import Response
@@ -90,10 +91,13 @@ def test_lists_of_objects_land_in_child_tables_and_nested_objects_in_columns(pro
 
 
 def test_materialization_metadata_names_the_real_table(project):
+    definition = project.definitions().resolve_asset_graph().get(AssetKey(["agency", "clients"]))
+    assert definition.metadata["dagster/table_name"] == "warehouse.agency.clients", "named before any run"
     result = project.materialize("agency/clients")
     (materialization,) = result.asset_materializations_for_node("agency_sync")
     metadata = materialization.metadata
     assert metadata["dagster/table_name"].value == "warehouse.agency.clients"
+    assert project.query("select count(*) from warehouse.agency.clients")[0][0] == 30, "the name DuckDB knows"
     assert metadata["dagster/row_count"].value == project.count("agency", "clients") == 30
     assert metadata["rows_loaded"].value == 30
     assert metadata["endpoint"].value == "/api/workspace/clients"
@@ -131,11 +135,22 @@ def test_declared_column_types_land_in_duckdb(project):
 
 
 def test_documented_fields_become_column_descriptions(project):
+    graph = project.definitions().resolve_asset_graph()
+    declared = {c.name: c for c in graph.get(AssetKey(["taskrouter", "workers"])).metadata["dagster/column_schema"].columns}
+    description = "The unique identifier for the workspace that this worker belongs to."
+    assert declared["workspace_sid"].description == description, "on the definition, before any run"
+    assert declared["sid"].constraints.other == ["primary key"]
+    assert declared["_deleted_at"].type == "timestamp"
+    jobs = {c.name: c for c in graph.get(AssetKey(["datasync", "jobs"])).metadata["dagster/column_schema"].columns}
+    assert (jobs["job_id"].type, jobs["job_id"].constraints.nullable) == ("bigint", False), "datasync's documented types"
+    assert (jobs["bytes_synced"].type, jobs["bytes_synced"].constraints.nullable) == ("bigint", True)
+
     result = project.materialize("taskrouter")
     workers = next(m for m in result.get_asset_materialization_events() if m.asset_key.path[-1] == "workers")
     columns = {c.name: c for c in workers.materialization.metadata["dagster/column_schema"].value.columns}
-    assert columns["workspace_sid"].description == "The unique identifier for the workspace that this worker belongs to."
-    assert columns["sid"].type == "text"
+    assert columns["workspace_sid"].description == description
+    assert columns["sid"].type == "text" and columns["sid"].constraints.nullable is False
+    assert set(declared) <= set(columns), "every declared column is loaded, under the same name"
 
 
 def test_dlt_keeps_its_working_folders_inside_the_data_dir(project):

@@ -1,9 +1,11 @@
-"""Screenshot the Dagster UI's asset graph and a restatement in the Launchpad into docs/ (headless Chromium).
+"""Screenshot the Dagster UI into docs/ (headless Chromium): the asset graph, a lineage, the catalog,
+an asset's page and a restatement in the Launchpad.
 
     .venv/bin/python scripts/screenshot_asset_graph.py
 
 Needs Debian's chromium (`apt-get install chromium`). Materializes all assets from the
-simulator into a throwaway instance first, so the graph shows them materialized.
+simulator's demo dataset (what `dev.py demo` loads) into a throwaway instance first, so the UI
+shows them as a newcomer sees them after the demo.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from urllib.parse import urlencode
 import requests
 
 from rest_assets_sim import Simulator
+from rest_assets_sim.demo_dataset import DEMO_ROWS, demo_sizes
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -28,6 +31,8 @@ RESTATEMENT = "ops:\n  agency_sync:\n    config:\n      full_refresh: true\n    
 PAGES = {  # UI path -> file
     "/asset-groups": "asset-graph.png",
     "/locations/rest_assets.definitions/asset-groups/taskrouter/lineage": "taskrouter-lineage.png",
+    "/assets?view=flat": "asset-catalog.png",
+    "/assets/taskrouter/workers": "asset-workers.png",
     f"/locations/rest_assets.definitions/jobs/agency_job/playground/setup?{urlencode({'config': RESTATEMENT})}":
         "launchpad-restatement.png",
 }
@@ -59,7 +64,7 @@ def wait_for(url: str, seconds: float = 120) -> None:
 def main() -> None:
     argparse.ArgumentParser(description=__doc__).parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp, Simulator(default_rows=50) as sim:
+    with tempfile.TemporaryDirectory() as tmp, Simulator(sizes=demo_sizes(), default_rows=DEMO_ROWS) as sim:
         env = {**os.environ, **sim.env(), "DAGSTER_HOME": tmp,
                "REST_ASSETS_DUCKDB_PATH": f"{tmp}/rest_assets.duckdb", "REST_ASSETS_DATA_DIR": tmp}
         subprocess.run([BIN / "dagster", "asset", "materialize", "-m", "rest_assets.definitions", "--select", "*"],

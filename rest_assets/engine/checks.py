@@ -10,7 +10,7 @@ from typing import AbstractSet, Iterator
 
 from dagster import AssetCheckKey, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, MetadataValue
 
-from rest_assets.engine.deletions import VALID_TO
+from rest_assets.engine.deletions import DELETED_AT, VALID_TO, current_rows_column, row_counts
 from rest_assets.engine.declaration import RestApi
 from rest_assets.engine.warehouse import Warehouse
 
@@ -23,18 +23,30 @@ def primary_key_columns(api: RestApi, resource_name: str) -> list[str]:
 
 
 def table_check_specs(api: RestApi) -> list[AssetCheckSpec]:
-    """Per asset: its primary key is unique and never null, and its row count is recorded."""
+    """Per asset: its primary key is unique and never null, and its row count is recorded.
+
+    The key check blocks: a duplicate or null key fails the run (after its loads are recorded) and
+    holds back what depends on the table, as children's automation waits for it to pass again.
+    """
     return [
         spec
         for name in api.resource_names
         for spec in (
-            *([AssetCheckSpec(PRIMARY_KEY_CHECK, asset=api.asset_key(name),
+            *([AssetCheckSpec(PRIMARY_KEY_CHECK, asset=api.asset_key(name), blocking=True,
                               description=f"{', '.join(primary_key_columns(api, name))} is unique and never null"
-                              + (" among current rows." if api.endpoints[name].deletions == "history" else "."))]
+                              + (" among current rows" if api.endpoints[name].deletions == "history" else "")
+                              + ". Blocking: a failure fails the run and holds back the assets that depend on this one.")]
               if primary_key_columns(api, name) else []),  # a resource without a key has nothing to check
-            AssetCheckSpec(ROW_COUNT_CHECK, asset=api.asset_key(name), description="Rows in the table."),
+            AssetCheckSpec(ROW_COUNT_CHECK, asset=api.asset_key(name), description=row_count_description(api, name)),
         )
     ]
+
+
+def row_count_description(api: RestApi, resource_name: str) -> str:
+    return {
+        DELETED_AT: f"Current rows in the table; soft-deleted rows ({DELETED_AT} set) are counted beside them.",
+        VALID_TO: f"Current rows in the table; retired versions ({VALID_TO} set) are counted beside them.",
+    }.get(current_rows_column(api.endpoints[resource_name]), "Rows in the table.")
 
 
 def run_table_checks(api: RestApi, warehouse: Warehouse, check_keys: AbstractSet[AssetCheckKey]) -> Iterator[AssetCheckResult]:
@@ -56,9 +68,10 @@ def table_check_results(api: RestApi, warehouse: Warehouse, client, check_keys: 
             results.append(AssetCheckResult(check_name=check_key.name, asset_key=check_key.asset_key, passed=True,
                                             metadata={"note": "no rows loaded yet"}))
         elif check_key.name == ROW_COUNT_CHECK:
-            rows = client.execute_sql(f"select count(*) from {client.make_qualified_table_name(table)}")[0][0]
+            current, not_current = row_counts(client, api.endpoints[name])
             results.append(AssetCheckResult(check_name=ROW_COUNT_CHECK, asset_key=check_key.asset_key, passed=True,
-                                            metadata={"row_count": MetadataValue.int(rows)}))
+                                            metadata={"row_count": MetadataValue.int(current),
+                                                      **{k: MetadataValue.int(v) for k, v in not_current.items()}}))
         else:
             results.append(_primary_key_result(client, api, name, client.make_qualified_table_name(table)))
     return results

@@ -37,6 +37,10 @@ from rest_assets.engine.keys import key_hash
 
 DELETED_AT = "_deleted_at"
 VALID_TO = "_dlt_valid_to"  # dlt's scd2 validity column: null for the current version
+# Per mode, the column that is null on a table's current rows (other modes: every row is current);
+# per column, the name under which the rows kept but no longer current are counted.
+CURRENT_ROWS_COLUMN = {"soft": DELETED_AT, "history": VALID_TO}
+NOT_CURRENT_ROWS = {DELETED_AT: "rows_soft_deleted", VALID_TO: "rows_retired"}
 DELETED_AT_HINT = {
     "data_type": "timestamp",
     "nullable": True,
@@ -96,7 +100,7 @@ class TableWrite:
     @property
     def current_rows(self) -> str | None:
         """The column that is null on a table's current rows (None: every row is current)."""
-        return {"soft": DELETED_AT, "history": VALID_TO}.get(self.mode)
+        return CURRENT_ROWS_COLUMN.get(self.mode)
 
     def hints(self) -> dict[str, Any]:
         """dlt resource hints for this run: the write disposition, and the scope hint set or cleared."""
@@ -191,6 +195,33 @@ def mark_soft_deleted(
             f"update {table} set {deleted_at} = %s where {deleted_at} is null and _dlt_load_id not in ({placeholders})",
             moment, *load_ids,
         )
+
+
+def current_rows_column(endpoint: Endpoint) -> str | None:
+    """The column that is null on the current rows of the resource's table: `_deleted_at` where soft
+    deletions apply, `_dlt_valid_to` on a history table; None where every row is current."""
+    if endpoint.deletions == "history":
+        return VALID_TO
+    return DELETED_AT if declared_deletion_columns(endpoint) else None
+
+
+def row_counts(client: Any, endpoint: Endpoint) -> tuple[int, dict[str, int]]:
+    """The current rows of the resource's table, and beside them the rows it keeps that are no
+    longer current (`rows_soft_deleted`, `rows_retired`), where its mode keeps such rows.
+
+    A table that never got its mode's column (loaded before the setting) has only current rows.
+    """
+    qualified = client.make_qualified_table_name(endpoint.table)
+    column = current_rows_column(endpoint)
+    if column is None:
+        return client.execute_sql(f"select count(*) from {qualified}")[0][0], {}
+    if column not in _columns(client, endpoint.table):
+        return client.execute_sql(f"select count(*) from {qualified}")[0][0], {NOT_CURRENT_ROWS[column]: 0}
+    escaped = client.escape_column_name(column)
+    current, not_current = client.execute_sql(
+        f"select count(*) filter (where {escaped} is null), count(*) filter (where {escaped} is not null) from {qualified}"
+    )[0]
+    return current, {NOT_CURRENT_ROWS[column]: not_current}
 
 
 def _current_filter(client: Any, write: TableWrite) -> str:

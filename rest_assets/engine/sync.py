@@ -8,12 +8,13 @@ from datetime import datetime, timezone
 from typing import Any, Iterator, NamedTuple, Sequence
 
 import dlt
-from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue, TableColumn, TableSchema
+from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue, TableSchema
 from dlt.common.schema import Schema
 
 from rest_assets.engine.checks import table_check_results
 from rest_assets.engine.auth import Credentials
-from rest_assets.engine.deletions import deletion_counts, mark_soft_deleted, refuse_mass_deletions
+from rest_assets.engine.columns import column_schema
+from rest_assets.engine.deletions import deletion_counts, mark_soft_deleted, refuse_mass_deletions, row_counts
 from rest_assets.engine.errors import DatasetNamedLikeTheFile, InvalidRunConfig
 from rest_assets.engine.explain import explain
 from rest_assets.engine.http import RequestStats
@@ -73,7 +74,7 @@ def sync_api(
                 # file, after waiting for the lock again, cost up to a second per API.
                 with pipeline.sql_client() as client:
                     mark_soft_deleted(client, plan.writes, deletions, load_info.loads_ids, listed_at)
-                    tables = _describe_tables(warehouse, client, [api.table_name(n) for n in names])
+                    tables = _describe_tables(warehouse, client, api, names)
                     check_results = table_check_results(api, warehouse, client, context.selected_asset_check_keys)
         except Exception as error:
             raise Failure(description=explain(api, error)) from error
@@ -85,8 +86,9 @@ def sync_api(
                 asset_key=api.asset_key(name),
                 metadata={
                     "dagster/row_count": MetadataValue.int(tables[table].rows),
-                    "dagster/table_name": tables[table].qualified_name,
-                    "dagster/column_schema": column_schema(pipeline.default_schema, table),
+                    **{label: MetadataValue.int(rows) for label, rows in tables[table].not_current.items()},
+                    **({"dagster/table_name": tables[table].qualified_name} if tables[table].qualified_name else {}),
+                    "dagster/column_schema": loaded_columns(pipeline.default_schema, table),
                     "rows_loaded": MetadataValue.int(rows_loaded.get(table, 0)),
                     "rows_deleted": MetadataValue.int(deletions.get(table, (0, 0))[1]),
                     "deletions": plan.writes[name].mode,
@@ -142,29 +144,23 @@ def _cursor_metadata(pipeline: dlt.Pipeline, api: RestApi, resource_name: str) -
 
 
 class TableFacts(NamedTuple):
-    qualified_name: str
-    rows: int
+    qualified_name: str | None
+    rows: int  # current rows
+    not_current: dict[str, int]  # rows kept but no longer current, where the table's mode keeps them
 
 
-def _describe_tables(warehouse: Warehouse, client, tables: Sequence[str]) -> dict[str, TableFacts]:
+def _describe_tables(warehouse: Warehouse, client, api: RestApi, names: Sequence[str]) -> dict[str, TableFacts]:
     """Each table's full name and rows after the load (0 for a resource that never had a row)."""
     existing = warehouse.existing_tables(client)
-    return {
-        table: TableFacts(
-            qualified_name=warehouse.table_name(client, table),
-            rows=client.execute_sql(f"select count(*) from {client.make_qualified_table_name(table)}")[0][0]
-            if table in existing else 0,
-        )
-        for table in tables
-    }
+    names_in_database = warehouse.table_names(client.dataset_name, [api.table_name(n) for n in names])
+    facts = {}
+    for name in names:
+        endpoint = api.endpoints[name]
+        rows, not_current = row_counts(client, endpoint) if endpoint.table in existing else (0, {})
+        facts[endpoint.table] = TableFacts(names_in_database.get(endpoint.table), rows, not_current)
+    return facts
 
 
-def column_schema(schema: Schema, table: str) -> TableSchema:
-    """The table's columns as dlt knows them, with the descriptions from the API docs."""
-    columns = schema.tables.get(table, {}).get("columns", {}).values()
-    return TableSchema(
-        columns=[
-            TableColumn(name=c["name"], type=c.get("data_type", "unknown"), description=c.get("description"))
-            for c in columns
-        ]
-    )
+def loaded_columns(schema: Schema, table: str) -> TableSchema:
+    """The table's columns as dlt knows them after the load, with the declared descriptions."""
+    return column_schema(schema.tables.get(table, {}).get("columns", {}).values())

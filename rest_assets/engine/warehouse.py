@@ -10,11 +10,12 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import dlt
 import duckdb
 from dagster import ConfigurableResource, get_dagster_logger
+from dlt.common.destination import Destination
 from dlt.common.destination.reference import TDestinationReferenceArg
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
@@ -211,11 +212,24 @@ class Warehouse(ConfigurableResource):
             "select table_name from information_schema.tables where table_schema = %s", client.dataset_name
         )}
 
-    def table_name(self, client: Any, table: str) -> str:
-        """The fully qualified name of a table as the database shows it (`catalog.dataset.table`)."""
-        database = client.credentials.database
-        catalog = Path(database).stem if self.is_duckdb else database
-        return f"{catalog}.{client.dataset_name}.{table}"
+    def table_names(self, dataset: str, tables: Iterable[str]) -> dict[str, str]:
+        """Each table's fully qualified name as the database shows it (`catalog.dataset.table`).
+
+        The definitions and each materialization name a table with this, so the UI shows one
+        name before and after a run. DuckDB names a file's catalog after the file
+        (`rest_assets.duckdb` -> `rest_assets`); another destination's catalog is the
+        database of dlt's credentials for it. Where those are not set (the definitions load
+        without them), the catalog is unknown and no table is named: empty.
+        """
+        catalog = self._catalog()
+        return {table: f"{catalog}.{dataset}.{table}" for table in tables} if catalog else {}
+
+    def _catalog(self) -> str | None:
+        if self.is_duckdb:
+            return self.path.stem
+        destination = Destination.from_reference(self.destination)
+        credentials = destination.configuration(destination.spec(), accept_partial=True).credentials
+        return getattr(credentials, "database", None)
 
     def _working_root(self) -> Path:
         root = Path(self.data_dir).resolve() / "dlt"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dagster import Definitions
 
-from rest_assets import settings
 from rest_assets.engine.declaration import RestApi
+from rest_assets.engine.warehouse import Warehouse
 from rest_assets.orchestration.assets import build_api_assets
 from rest_assets.orchestration.credentials import ApiCredentials
 from rest_assets.orchestration.freshness import freshness_policies
@@ -18,7 +18,7 @@ def api_definitions(api: RestApi) -> Definitions:
     schedules, and a change sensor per incremental resource."""
     syncs = planned_syncs([api])
     return Definitions(
-        assets=[build_api_assets(api, settings.DESTINATION.value(), freshness_policies(syncs))],
+        assets=[build_api_assets(api, Warehouse.from_env(), freshness_policies(syncs))],
         schedules=[build_schedule(sync) for sync in syncs],
         sensors=build_change_sensors([api]),
         resources={api.resource_key: ApiCredentials.of(api)},

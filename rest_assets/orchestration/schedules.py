@@ -11,7 +11,8 @@ from dagster import AssetKey, AssetSelection, DefaultScheduleStatus, ScheduleDef
 from rest_assets import settings
 from rest_assets.engine.declaration import RestApi, Schedule
 
-# Runs of one API carry this tag; dagster.yaml queues a second run of the same API.
+# Scheduled runs carry their API's name, to filter the Runs page by. (What queues a second run of
+# an API is its pool, which every run has, those launched from the asset graph too: dagster.yaml.)
 SOURCE_TAG = "rest_assets/api"
 # Run retries (where the instance enables them) are for crashed runs only: a run that failed
 # because an API failed already retried each request, and retrying it whole multiplies requests.
@@ -73,4 +74,16 @@ def build_schedule(sync: PlannedSync) -> ScheduleDefinition:
         cron_schedule=sync.schedule.cron,
         execution_timezone=sync.timezone,
         default_status=DefaultScheduleStatus.STOPPED,
+        description=schedule_description(sync),
     )
+
+
+def schedule_description(sync: PlannedSync) -> str:
+    keys = sync.asset_keys
+    what = (f"all {len(keys)} assets of the {sync.api.name} API" if len(keys) == len(sync.api.resource_names) > 1
+            else ", ".join(key.to_user_string() for key in keys))
+    when = f"Syncs {what} from the API at cron {sync.schedule.cron} ({sync.timezone})."
+    if not sync.api.secret_env_vars:
+        return f"{when} Starts stopped: switch it on to call the API."
+    return (f"{when} Starts stopped: switch it on once the API's credentials are set "
+            f"({', '.join(sync.api.secret_env_vars)}).")

@@ -36,7 +36,11 @@ def build_change_sensor(api: RestApi, resource_name: str) -> SensorDefinition:
         required_resource_keys={api.resource_key},
         minimum_interval_seconds=300,
         default_status=DefaultSensorStatus.STOPPED,  # it calls the API: on once credentials are set
-        description=f"Probes {api.endpoints[resource_name].path} with the cursor of the last materialization.",
+        description=(
+            f"Every 5 minutes, one request to {api.endpoints[resource_name].path} for rows changed since the cursor "
+            f"the last materialization of {key.to_user_string()} stored; a run only when there is one. Starts "
+            "stopped: switch it on once the API's credentials are set."
+        ),
     )
     def _changes(context: SensorEvaluationContext, **_resources: object):
         # (Dagster passes required resources as keywords when a sensor is invoked directly.)
@@ -69,6 +73,9 @@ def build_automation_sensor() -> AutomationConditionSensorDefinition:
     return AutomationConditionSensorDefinition(
         "rest_assets_automation", target=AssetSelection.all(), default_status=DefaultSensorStatus.RUNNING,
         run_tags=max_runtime(),
+        description="Declarative automation: a child resource (one read for each row of its parent, like "
+                    "taskrouter/workers) is materialized after its parent is, once the parent's primary-key "
+                    "check has passed. Other assets have no automation condition: schedules and sensors run them.",
     )
 
 
@@ -78,7 +85,11 @@ def build_failure_alerts(secret_env_vars: Sequence[str]) -> SensorDefinition:
     `secret_env_vars`: the variables whose values an alert must never carry.
     """
 
-    @run_failure_sensor(name="rest_assets_failure_alerts", default_status=DefaultSensorStatus.RUNNING)
+    @run_failure_sensor(
+        name="rest_assets_failure_alerts", default_status=DefaultSensorStatus.RUNNING,
+        description=f"For each failed run: its id, job, APIs, assets, error and reason, to the sensor's log and, as JSON, to "
+                    f"{settings.ALERT_WEBHOOK_URL.name} when that is set. Credentials never appear in an alert.",
+    )
     def _alerts(context: RunFailureSensorContext):
         alert = failure_alert(context, secret_env_vars)
         context.log.error(json.dumps(alert))

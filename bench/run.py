@@ -113,7 +113,7 @@ def duckdb_counts(path: Path) -> dict[str, int]:
     """`api/resource` -> rows, for every table that exists."""
     import duckdb
 
-    from rest_assets.orchestration.definitions import load_apis
+    from rest_assets.orchestration.loading import load_apis
 
     counts: dict[str, int] = {}
     if not path.exists():

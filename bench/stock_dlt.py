@@ -17,8 +17,8 @@ import time
 import dlt
 
 from rest_assets.engine.source import build_source
-from rest_assets.orchestration.credentials import ApiCredentials
-from rest_assets.orchestration.definitions import load_apis
+from rest_assets.orchestration.resources import ApiCredentials
+from rest_assets.orchestration.loading import load_apis
 
 
 def main() -> None:

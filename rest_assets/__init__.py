@@ -6,7 +6,7 @@ It is imported on first use, so that `import rest_assets.engine...` does not loa
 
 def __getattr__(name: str):
     if name == "RestApiComponent":
-        from rest_assets.components import RestApiComponent
+        from rest_assets.orchestration.component import RestApiComponent
 
         return RestApiComponent
     raise AttributeError(f"module 'rest_assets' has no attribute {name!r}")

@@ -4,6 +4,6 @@ Every API under rest_assets/defs/ (and in REST_ASSETS_API_PATH), merged with the
 share. Importing it builds the definitions and nothing else (rest_assets/settings.py says what it reads).
 """
 
-from rest_assets.orchestration.definitions import build_definitions
+from rest_assets.orchestration.loading import all_definitions
 
-defs = build_definitions()
+defs = all_definitions()

@@ -11,7 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from rest_assets.components.openapi import OpenApiError, write_defs
+from rest_assets.engine.openapi import OpenApiError
+from rest_assets.orchestration.scaffolder import write_defs
 
 
 def main(argv: list[str] | None = None) -> int:

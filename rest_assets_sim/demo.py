@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from rest_assets.orchestration.definitions import load_apis
+from rest_assets.orchestration.loading import load_apis
 from rest_assets_sim import Simulator
 from rest_assets_sim.demo_dataset import DEMO_ROWS, demo_sizes
 

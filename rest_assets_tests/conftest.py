@@ -16,8 +16,8 @@ import pytest
 from dagster import AssetKey, DagsterInstance, Definitions, ExecuteInProcessResult, materialize
 
 from rest_assets.engine.auth import Credentials
-from rest_assets.orchestration.credentials import ApiCredentials
-from rest_assets.orchestration.definitions import build_definitions
+from rest_assets.orchestration.resources import ApiCredentials
+from rest_assets.orchestration.loading import all_definitions
 from rest_assets_sim import Simulator
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +96,7 @@ def project_definitions() -> Definitions:
     environment = frozenset(os.environ.items())
     if environment not in _BUILT:
         _BUILT.clear()
-        _BUILT[environment] = build_definitions()
+        _BUILT[environment] = all_definitions()
     return _BUILT[environment]
 
 

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from dagster import AssetKey, DagsterInstance
 
-from rest_assets.orchestration.definitions import load_apis
+from rest_assets.orchestration.loading import load_apis
 from rest_assets_tests.conftest import REPO_ROOT, clean_env, project_env, start_service, stop_service
 
 DAGSTER = str(Path(sys.executable).with_name("dagster"))

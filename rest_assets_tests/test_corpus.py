@@ -38,7 +38,7 @@ from dlt.common.normalizers.naming.snake_case import NamingConvention
 from dlt.sources.rest_api import rest_api_source
 from dlt.sources.rest_api.config_setup import build_resource_dependency_graph
 
-from rest_assets.components import RestApiComponent
+from rest_assets.orchestration.component import RestApiComponent
 from rest_assets_sim.public_apis import PokeApi, TaxiApi
 from rest_assets_tests.corpus.originals import ORIGINALS
 

@@ -51,9 +51,9 @@ def test_the_definitions_match_their_snapshot(monkeypatch):
     for name in list(os.environ):
         if name not in clean_env():
             monkeypatch.delenv(name)  # the definitions as a fresh checkout builds them
-    from rest_assets.orchestration.definitions import build_definitions
+    from rest_assets.orchestration.loading import all_definitions
 
-    current = json.dumps(describe(build_definitions()), indent=1, sort_keys=True) + "\n"
+    current = json.dumps(describe(all_definitions()), indent=1, sort_keys=True) + "\n"
     if update:
         SNAPSHOT.parent.mkdir(exist_ok=True)
         SNAPSHOT.write_text(current)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rest_assets.orchestration.definitions import load_apis
+from rest_assets.orchestration.loading import load_apis
 from rest_assets.orchestration.definitions import build_definitions
 from rest_assets_tests.conftest import failure_text
 from rest_assets_sim.faults import Fault, alter

@@ -18,9 +18,10 @@ from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 from dlt.sources.rest_api import rest_api_source
 from jsonschema import Draft202012Validator
 
-from rest_assets.components import RestApiComponent
+from rest_assets.orchestration.component import RestApiComponent
 from rest_assets.engine.paginators import SizedPageNumberPaginator
-from rest_assets.orchestration.definitions import build_definitions, load_apis
+from rest_assets.orchestration.definitions import build_definitions
+from rest_assets.orchestration.loading import load_apis
 
 
 def odd_ids(record: dict) -> bool:

@@ -17,16 +17,9 @@ import pytest
 import yaml
 from dagster import AssetKey, DagsterInstance, materialize
 
-from rest_assets.components import RestApiComponent
-from rest_assets.components.openapi import (
-    Document,
-    OpenApiError,
-    build,
-    generate,
-    load_document,
-    plain,
-    validate_defs_yaml,
-)
+from rest_assets.orchestration.component import RestApiComponent
+from rest_assets.engine.openapi import Document, OpenApiError, build, generate, load_document, plain
+from rest_assets.orchestration.scaffolder import validate_defs_yaml
 from rest_assets.openapi import main as openapi_command
 from rest_assets_sim import Response
 from rest_assets_tests.conftest import REPO_ROOT, clean_env

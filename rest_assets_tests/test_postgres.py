@@ -7,7 +7,8 @@ import shutil
 import pytest
 from dagster import AssetSelection, DagsterInstance, DagsterRunStatus, materialize
 
-from rest_assets.orchestration.definitions import build_definitions, load_apis
+from rest_assets.orchestration.loading import all_definitions
+from rest_assets.orchestration.loading import load_apis
 from rest_assets_sim.faults import Fault, alter
 from rest_assets_tests.conftest import REPO_ROOT, failure_text
 from rest_assets_tests.postgres import SERVER, query, throwaway_database
@@ -69,7 +70,7 @@ def test_definitions_without_the_destinations_credentials_name_no_table(project,
     """Where the definitions load without dlt's credentials, the database is unknown: no name rather than a wrong one."""
     monkeypatch.setenv("REST_ASSETS_DESTINATION", "postgres")
     monkeypatch.delenv("DESTINATION__POSTGRES__CREDENTIALS", raising=False)
-    nodes = build_definitions().resolve_asset_graph().asset_nodes
+    nodes = all_definitions().resolve_asset_graph().asset_nodes
     assert [node for node in nodes if "dagster/table_name" in node.metadata] == []
     assert all("dagster/column_schema" in node.metadata for node in nodes), "the declared columns all the same"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from rest_assets.orchestration.definitions import load_apis
+from rest_assets.orchestration.loading import load_apis
 from rest_assets_tests.conftest import REPO_ROOT, clean_env, free_port, start_service, stop_service
 
 PYTHON = sys.executable

@@ -7,7 +7,7 @@ import json
 import pytest
 from dagster import AssetKey
 
-from rest_assets.orchestration.definitions import load_apis
+from rest_assets.orchestration.loading import load_apis
 from rest_assets_sim import Response
 
 APIS = {api.name: api for api in load_apis()}

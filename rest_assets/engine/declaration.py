@@ -16,18 +16,20 @@ merged, its parent found wherever dlt accepts a reference to one, and an increme
 from __future__ import annotations
 
 import copy
+import dataclasses
 import typing
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Any, Callable, Literal, Mapping, Optional, Union
 
-from dagster import AssetKey
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 from dlt.sources.rest_api.config_setup import build_resource_dependency_graph
 from dlt.sources.rest_api.typing import EndpointResource, EndpointResourceBase
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
 
 from rest_assets.engine import vocabulary
+from rest_assets.engine.deletions import PARTIAL_LISTING_NOTE, MODES, DeletionMode
 from rest_assets.engine.http import HttpPolicy
 
 _naming = NamingConvention()
@@ -37,8 +39,7 @@ _naming = NamingConvention()
 DEFAULT_RESOURCE_HINTS: EndpointResourceBase = {"parallelized": True}
 # What happens to a row the API stops listing (engine/deletions.py): set per API, or per
 # resource with a `deletions` key beside dlt's own keys, which the engine keeps from dlt.
-DELETION_MODES = ("soft", "hard", "keep", "history")
-DeletionMode = Literal["soft", "hard", "keep", "history"]
+DeletionModeName = Literal[tuple(MODES)]  # type: ignore[valid-type]
 
 
 def _dlt_checked(part: str):
@@ -105,17 +106,22 @@ class Endpoint:
 
     name: str
     config: EndpointResource  # as dlt takes it: endpoint in long form, resource_defaults merged
-    asset_key: AssetKey
+    table: str  # the table dlt lands the resource in (`time-offs` -> `time_offs`)
     parent: str | None  # the resource whose records this one's requests refer to
     parent_params: tuple[tuple[str, str], ...]  # (placeholder or param name, parent field), as dlt resolves them
-    deletions: str
+    deletions: DeletionMode
     complete_listing: bool  # a sync reads every row the API has: a row it misses was deleted
     selected: bool = True  # dlt's `selected: false`: read only to feed its children, no table, no asset
 
     @property
-    def table(self) -> str:
-        """The table dlt lands the resource in (`time-offs` -> `time_offs`)."""
-        return self.asset_key.path[-1]
+    def declared_columns(self) -> dict[str, Mapping[str, Any]]:
+        """dlt column hints by field: the declaration's, and the engine's own (`_deleted_at`)."""
+        return {**self.columns, **self.deletions.declared_columns(self)}
+
+    @property
+    def deletions_note(self) -> str:
+        """What happens in the table to a row the API stops listing."""
+        return self.deletions.note if self.complete_listing or not self.deletions.deletes else PARTIAL_LISTING_NOTE
 
     @property
     def path(self) -> str:
@@ -161,7 +167,7 @@ class RestApi(BaseModel):
     # Reference data changes slowly: daily by default. Schedules start stopped.
     schedules: list[Schedule] = Field(default_factory=lambda: [Schedule(cron="0 3 * * *")])
     owners: list[str] = Field(default_factory=lambda: ["team:data-engineering"])
-    deletions: DeletionMode = Field(default="soft", description="What happens to rows the API stops listing.")
+    deletions: DeletionModeName = Field(default="soft", description="What happens to rows the API stops listing.")
 
     @model_validator(mode="after")
     def _normalizes(self) -> "RestApi":
@@ -216,9 +222,6 @@ class RestApi(BaseModel):
         parent = self.endpoints[resource_name].parent
         return parent if parent is not None and self.endpoints[parent].selected else None
 
-    def asset_key(self, resource_name: str) -> AssetKey:
-        return self.endpoints[resource_name].asset_key
-
     def table_name(self, resource_name: str) -> str:
         return self.endpoints[resource_name].table
 
@@ -256,15 +259,23 @@ def normalized_endpoints(api: RestApi) -> dict[str, Endpoint]:
         endpoints[name] = Endpoint(
             name=name,
             config=endpoint_config,
-            # A table_name function routes rows by their content: the asset is named after the resource.
-            asset_key=AssetKey([api.name, _naming.normalize_table_identifier(table if isinstance(table, str) else name)]),
+            # A table_name function routes rows by their content: the table is named after the resource.
+            table=_naming.normalize_table_identifier(table if isinstance(table, str) else name),
             parent=parent,
             parent_params=params,
-            deletions=deletions[name] or default_deletions or api.deletions,
+            deletions=MODES[deletions[name] or default_deletions or api.deletions],
             complete_listing=_reads_everything(endpoint_config) and (parent is None or endpoints[parent].complete_listing),
             selected=endpoint_config.get("selected") is not False,
         )
-    return {name: endpoints[name] for name in deletions}
+    return _shared_tables_are_partial({name: endpoints[name] for name in deletions})
+
+
+def _shared_tables_are_partial(endpoints: dict[str, Endpoint]) -> dict[str, Endpoint]:
+    """Resources that land one table (dlt allows it: `table_name`) each list only part of it: none
+    of them sees a deletion, so none may delete what the other listed."""
+    tables = Counter(endpoint.table for endpoint in endpoints.values() if endpoint.selected)
+    return {name: dataclasses.replace(endpoint, complete_listing=False) if tables[endpoint.table] > 1 else endpoint
+            for name, endpoint in endpoints.items()}
 
 
 def _split_deletions(config: str | Mapping[str, Any]) -> tuple[Any, str | None]:

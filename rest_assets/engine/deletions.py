@@ -26,21 +26,19 @@ import threading
 from array import array
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
 
 from dlt.common.typing import TDataItems
 from dlt.extract.items_transform import BaseItemTransform, ItemTransform
 
 from rest_assets.engine.errors import MassDeletion
-from rest_assets.engine.declaration import Endpoint, RestApi
 from rest_assets.engine.keys import key_hash
+
+if TYPE_CHECKING:
+    from rest_assets.engine.declaration import Endpoint, RestApi
 
 DELETED_AT = "_deleted_at"
 VALID_TO = "_dlt_valid_to"  # dlt's scd2 validity column: null for the current version
-# Per mode, the column that is null on a table's current rows (other modes: every row is current);
-# per column, the name under which the rows kept but no longer current are counted.
-CURRENT_ROWS_COLUMN = {"soft": DELETED_AT, "history": VALID_TO}
-NOT_CURRENT_ROWS = {DELETED_AT: "rows_soft_deleted", VALID_TO: "rows_retired"}
 DELETED_AT_HINT = {
     "data_type": "timestamp",
     "nullable": True,
@@ -51,6 +49,78 @@ SCOPE_HINT = "x-merge-destination-scope"
 WHOLE_TABLE = "1 = 1"
 # Fewer deletions than this never trip the guard, whatever the share.
 MASS_DELETION_MIN_ROWS = 6
+_DELETE_INSERT = {"disposition": "merge", "strategy": "delete-insert"}
+_SCD2 = {"disposition": "merge", "strategy": "scd2"}
+
+
+@dataclass(frozen=True)
+class DeletionMode:
+    """What the warehouse does with a row the API stops listing: its columns, dlt hints, SQL and note."""
+
+    name: str
+    note: str  # for the asset's description, where the resource reads a complete listing
+    current_column: str | None = None  # null on the table's current rows; None: every row is current
+    not_current_label: str | None = None  # under which the rows kept but no longer current are counted
+    scope: str | None = None  # the merge's destination scope: what a complete extract replaces
+    strategy: Mapping[str, str] = field(default_factory=lambda: _DELETE_INSERT)
+    deletes: bool = True  # rows missing from a complete listing are counted (and guarded against)
+
+    def declared_columns(self, endpoint: "Endpoint") -> dict[str, dict]:
+        """Columns the engine adds to the resource's table whatever a run does."""
+        return {DELETED_AT: DELETED_AT_HINT} if self.current_column == DELETED_AT and endpoint.complete_listing else {}
+
+    def current_rows_column(self, endpoint: "Endpoint") -> str | None:
+        """The column that is null on the current rows of the resource's table, where the table has it."""
+        return self.current_column if self.current_column != DELETED_AT or self.declared_columns(endpoint) else None
+
+    def keys_unique_among(self, endpoint: "Endpoint") -> str | None:
+        """Where the primary key is unique: among current rows on a table of versions, else every row."""
+        return self.current_column if self.current_column == VALID_TO else None
+
+    def hints(self, write: "TableWrite") -> dict[str, Any]:
+        """dlt resource hints for a run that writes the table this way (the scope set or cleared)."""
+        if not write.merge:
+            return {"write_disposition": "replace"} if self is REPLACE else {}
+        if self.strategy is _SCD2 and not write.complete_listing:
+            # An incremental listing: only rows listed again retire, which the merge key scopes.
+            return {"write_disposition": dict(_SCD2), "additional_table_hints": {SCOPE_HINT: None},
+                    "merge_key": list(write.key_fields)}
+        return {"write_disposition": dict(self.strategy), "additional_table_hints": {SCOPE_HINT: self.scope}}
+
+    def mark(self, client: Any, write: "TableWrite", load_ids: Sequence[str], moment: datetime) -> None:
+        """After the load: set `_deleted_at` on the current rows this load did not bring (soft only).
+
+        dlt's merge gave every row of the listing this load's `_dlt_load_id`; older ones were not listed.
+        """
+        if self.current_column != DELETED_AT:
+            return
+        table = client.make_qualified_table_name(write.table)
+        deleted_at = client.escape_column_name(DELETED_AT)
+        if DELETED_AT not in _columns(client, write.table):  # a table from before the setting, loaded nothing now
+            client.execute_sql(f"alter table {table} add column if not exists {deleted_at} timestamp with time zone")
+        placeholders = ", ".join(["%s"] * len(load_ids))
+        client.execute_sql(
+            f"update {table} set {deleted_at} = %s where {deleted_at} is null and _dlt_load_id not in ({placeholders})",
+            moment, *load_ids,
+        )
+
+
+SOFT = DeletionMode(
+    "soft", note=f"Rows deleted upstream stay with `{DELETED_AT}` set: current rows are those where `{DELETED_AT}` is null.",
+    current_column=DELETED_AT, not_current_label="rows_soft_deleted")
+HARD = DeletionMode("hard", note="Rows deleted upstream are removed at the next sync.", scope=WHOLE_TABLE)
+KEEP = DeletionMode("keep", note="Rows deleted upstream are kept as they were last seen.", deletes=False)
+HISTORY = DeletionMode(
+    "history", note="Every version of each row is kept (dlt scd2): current rows are those where `_dlt_valid_to` "
+    "is null; a row changed or no longer listed upstream gets `_dlt_valid_to`.",
+    current_column=VALID_TO, not_current_label="rows_retired", scope=WHOLE_TABLE, strategy=_SCD2)
+# A full refresh: the table is rebuilt from a complete extract, whatever its mode (history tables retire instead).
+REPLACE = DeletionMode("replace", note="Rebuilt from a complete extract.", scope=WHOLE_TABLE)
+# The modes a declaration may name (`deletions:`), by name.
+MODES = {mode.name: mode for mode in (SOFT, HARD, KEEP, HISTORY)}
+PARTIAL_LISTING_NOTE = ("A sync does not read every row of this table (an incremental window, a filtering step, or "
+                        "a table several resources write), so rows deleted upstream are not seen: run with "
+                        "`full_refresh: true` to remove them.")
 
 
 class SeenKeys(ItemTransform[Any, dict]):
@@ -82,11 +152,11 @@ class SeenKeys(ItemTransform[Any, dict]):
 
 @dataclass
 class TableWrite:
-    """How one run writes one resource's table: the merge it asks dlt for, and what it deletes."""
+    """How one run writes one resource's table: the mode it applies, and the keys it saw."""
 
     resource: str
     table: str
-    mode: str  # soft | hard | keep | history | replace (a full refresh)
+    mode: DeletionMode
     key_fields: tuple[str, ...]
     key_columns: tuple[str, ...]
     merge: bool = True  # the resource's write disposition is merge
@@ -95,42 +165,25 @@ class TableWrite:
 
     @property
     def tracks_deletions(self) -> bool:
-        return self.merge and self.mode != "keep" and self.complete_listing
-
-    @property
-    def current_rows(self) -> str | None:
-        """The column that is null on a table's current rows (None: every row is current)."""
-        return CURRENT_ROWS_COLUMN.get(self.mode)
+        return self.merge and self.mode.deletes and self.complete_listing
 
     def hints(self) -> dict[str, Any]:
-        """dlt resource hints for this run: the write disposition, and the scope hint set or cleared."""
-        if not self.merge:
-            return {"write_disposition": "replace"} if self.mode == "replace" else {}
-        if self.mode != "history":
-            scope = WHOLE_TABLE if self.mode in ("hard", "replace") else None
-            return {"write_disposition": {"disposition": "merge", "strategy": "delete-insert"},
-                    "additional_table_hints": {SCOPE_HINT: scope}}
-        if self.complete_listing:  # retire whatever was not listed (the scope overrides a merge key)
-            return {"write_disposition": {"disposition": "merge", "strategy": "scd2"},
-                    "additional_table_hints": {SCOPE_HINT: WHOLE_TABLE}}
-        # An incremental listing: only rows listed again retire, which the merge key scopes.
-        return {"write_disposition": {"disposition": "merge", "strategy": "scd2"},
-                "additional_table_hints": {SCOPE_HINT: None}, "merge_key": list(self.key_fields)}
+        return self.mode.hints(self)
 
 
-def plan_table_writes(api: RestApi, names: Iterable[str], full_refresh: bool) -> dict[str, TableWrite]:
+def plan_table_writes(api: "RestApi", names: Iterable[str], full_refresh: bool) -> dict[str, TableWrite]:
     """How this run writes each selected resource's table."""
     return {name: table_write(api, name, full_refresh) for name in names}
 
 
-def table_write(api: RestApi, name: str, full_refresh: bool) -> TableWrite:
+def table_write(api: "RestApi", name: str, full_refresh: bool) -> TableWrite:
     endpoint = api.endpoints[name]
     # A full refresh reads an incremental resource from its start date: a complete listing too.
     complete_listing = full_refresh or endpoint.complete_listing
     if full_refresh:
-        mode = "history" if endpoint.deletions == "history" and endpoint.merges else "replace"
-    elif not endpoint.merges or (endpoint.deletions in ("soft", "hard") and not complete_listing):
-        mode = "keep"
+        mode = HISTORY if endpoint.deletions is HISTORY and endpoint.merges else REPLACE
+    elif not endpoint.merges or (endpoint.deletions in (SOFT, HARD) and not complete_listing):
+        mode = KEEP
     else:
         mode = endpoint.deletions
     write = TableWrite(
@@ -145,11 +198,6 @@ def table_write(api: RestApi, name: str, full_refresh: bool) -> TableWrite:
     if write.tracks_deletions:
         write.seen = SeenKeys(write.key_fields)
     return write
-
-
-def declared_deletion_columns(endpoint: Endpoint) -> dict[str, dict]:
-    """Columns the engine adds to a resource whatever the run does: `_deleted_at` where soft deletions apply."""
-    return {DELETED_AT: DELETED_AT_HINT} if endpoint.deletions == "soft" and endpoint.complete_listing else {}
 
 
 def deletion_counts(client: Any, writes: Mapping[str, TableWrite], existing: set[str]) -> dict[str, tuple[int, int]]:
@@ -174,58 +222,38 @@ def refuse_mass_deletions(api_name: str, counts: Mapping[str, tuple[int, int]]) 
             raise MassDeletion(api_name, table, absent, current)
 
 
-def mark_soft_deleted(
+def mark_deleted(
     client: Any, writes: Mapping[str, TableWrite], counts: Mapping[str, tuple[int, int]], load_ids: Sequence[str],
     moment: datetime,
 ) -> None:
-    """Set `_deleted_at` on the current rows of soft tables that this load did not bring.
-
-    dlt's merge gave every row of the listing this load's `_dlt_load_id`; older ones were not
-    listed. Only tables with rows to mark (`deletion_counts`) are touched.
-    """
+    """After the load, each table with rows to mark (`deletion_counts`), as its mode marks them."""
     for write in writes.values():
-        if write.mode != "soft" or counts.get(write.table, (0, 0))[1] == 0:
-            continue
-        table = client.make_qualified_table_name(write.table)
-        deleted_at = client.escape_column_name(DELETED_AT)
-        if DELETED_AT not in _columns(client, write.table):  # a table from before the setting, loaded nothing now
-            client.execute_sql(f"alter table {table} add column if not exists {deleted_at} timestamp with time zone")
-        placeholders = ", ".join(["%s"] * len(load_ids))
-        client.execute_sql(
-            f"update {table} set {deleted_at} = %s where {deleted_at} is null and _dlt_load_id not in ({placeholders})",
-            moment, *load_ids,
-        )
+        if counts.get(write.table, (0, 0))[1]:
+            write.mode.mark(client, write, load_ids, moment)
 
 
-def current_rows_column(endpoint: Endpoint) -> str | None:
-    """The column that is null on the current rows of the resource's table: `_deleted_at` where soft
-    deletions apply, `_dlt_valid_to` on a history table; None where every row is current."""
-    if endpoint.deletions == "history":
-        return VALID_TO
-    return DELETED_AT if declared_deletion_columns(endpoint) else None
-
-
-def row_counts(client: Any, endpoint: Endpoint) -> tuple[int, dict[str, int]]:
+def row_counts(client: Any, endpoint: "Endpoint") -> tuple[int, dict[str, int]]:
     """The current rows of the resource's table, and beside them the rows it keeps that are no
     longer current (`rows_soft_deleted`, `rows_retired`), where its mode keeps such rows.
 
     A table that never got its mode's column (loaded before the setting) has only current rows.
     """
     qualified = client.make_qualified_table_name(endpoint.table)
-    column = current_rows_column(endpoint)
+    mode = endpoint.deletions
+    column = mode.current_rows_column(endpoint)
     if column is None:
         return client.execute_sql(f"select count(*) from {qualified}")[0][0], {}
     if column not in _columns(client, endpoint.table):
-        return client.execute_sql(f"select count(*) from {qualified}")[0][0], {NOT_CURRENT_ROWS[column]: 0}
+        return client.execute_sql(f"select count(*) from {qualified}")[0][0], {mode.not_current_label: 0}
     escaped = client.escape_column_name(column)
     current, not_current = client.execute_sql(
         f"select count(*) filter (where {escaped} is null), count(*) filter (where {escaped} is not null) from {qualified}"
     )[0]
-    return current, {NOT_CURRENT_ROWS[column]: not_current}
+    return current, {mode.not_current_label: not_current}
 
 
 def _current_filter(client: Any, write: TableWrite) -> str:
-    column = write.current_rows
+    column = write.mode.current_column
     if column is None or column not in _columns(client, write.table):
         return "1 = 1"
     return f"{client.escape_column_name(column)} is null"

@@ -74,3 +74,7 @@ class DatasetNamedLikeTheFile(ValueError):
 
 class WarehouseLocked(Exception):
     """Another program kept the DuckDB file open for longer than the sync waits."""
+
+
+class SyncFailed(Exception):
+    """A sync that loaded nothing; `str()` is the whole message a run fails with (engine/explain.py)."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import urlsplit
 
-from dagster import DagsterExecutionInterruptedError
 from dlt.extract.exceptions import PipeException
 from requests import HTTPError, RequestException
 
@@ -62,7 +61,9 @@ def _sentence(*parts: str) -> str:
 
 def explain(api: "RestApi", error: BaseException) -> str:
     chain = list(_chain(error))
-    if any(isinstance(e, DagsterExecutionInterruptedError) for e in chain):
+    # An interruption (Dagster's when a run is terminated or outlives its maximum runtime, Ctrl-C) is no
+    # Exception: it reaches here only as the cause of dlt's error in the thread it stopped.
+    if any(not isinstance(e, Exception) for e in chain):
         return _sentence(f"{api.name}:", "the run was stopped while it synced (terminated, or ended by Dagster's run "
                          "monitoring past its maximum runtime).", NOTHING_LOADED)
     problem = next((e for e in chain if isinstance(e, ApiProblem)), None)

@@ -16,7 +16,6 @@ from requests import Session
 
 from rest_assets.engine import vocabulary
 from rest_assets.engine.auth import Credentials, build_auth, token_urls
-from rest_assets.engine.deletions import declared_deletion_columns
 from rest_assets.engine.errors import UnsafePathValue
 from rest_assets.engine.http import HttpPolicy, RequestStats, api_session
 from rest_assets.engine.incremental import with_start_date
@@ -28,10 +27,14 @@ _SEGMENT_PREFIX = "_path_segment__"
 
 
 def build_source(
-    api: RestApi, credentials: Credentials, stats: RequestStats | None = None, plan: SyncPlan | None = None
+    api: RestApi, credentials: Credentials, stats: RequestStats | None = None, plan: SyncPlan | None = None,
+    policy: HttpPolicy | None = None,
 ) -> DltSource:
-    """The API's dlt rest_api source, ready to extract with `credentials`, written as `plan` says."""
-    policy = api.policy
+    """The API's dlt rest_api source, ready to extract with `credentials`, written as `plan` says.
+
+    `policy`: the HTTP policy of the run (read once when it starts), by default the API's now.
+    """
+    policy = policy or api.policy
     client = run_client(api, credentials)
     session = api_session(policy, trusted_urls(api, client), stats)
     resources = [_run_config(endpoint, policy, client.get("paginator"), session, credentials)
@@ -103,7 +106,7 @@ def _run_config(
         config["paginator"] = PageGuard(paginator, policy.max_pages, required_list, endpoint.primary_key)
     if "auth" in config:
         config["auth"] = build_auth(config["auth"], session)
-    columns = {**endpoint.columns, **declared_deletion_columns(endpoint)}
+    columns = endpoint.declared_columns
     if columns:
         resource["columns"] = {name: dict(hint) for name, hint in columns.items()}
     _encode_path_references(endpoint, config)

@@ -1,110 +1,143 @@
-"""Run one API's dlt pipeline for the assets Dagster selected."""
+"""Run one API's dlt pipeline for some of its resources, and report what it did.
+
+No Dagster here: the orchestrator picks the resources and turns the `SyncReport` into what
+its UI shows (orchestration/results.py).
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterator, NamedTuple, Sequence
+from typing import Any, Iterator, Sequence
 
 import dlt
-from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue, TableSchema
+import pendulum
 from dlt.common.schema import Schema
+from dlt.common.schema.utils import get_nested_tables
 
-from rest_assets.engine.checks import table_check_results
 from rest_assets.engine.auth import Credentials
-from rest_assets.engine.columns import column_schema
-from rest_assets.engine.deletions import deletion_counts, mark_soft_deleted, refuse_mass_deletions, row_counts
-from rest_assets.engine.errors import DatasetNamedLikeTheFile, InvalidRunConfig
+from rest_assets.engine.checks import table_figures
+from rest_assets.engine.declaration import RestApi
+from rest_assets.engine.deletions import deletion_counts, mark_deleted, refuse_mass_deletions
+from rest_assets.engine.errors import DatasetNamedLikeTheFile, InvalidRunConfig, SyncFailed
 from rest_assets.engine.explain import explain
 from rest_assets.engine.http import RequestStats
 from rest_assets.engine.plan import SyncPlan
-from rest_assets.engine.run_config import SyncConfig
+from rest_assets.engine.report import SyncReport, TableReport
 from rest_assets.engine.schema_changes import schema_changes
 from rest_assets.engine.source import build_source
-from rest_assets.engine.declaration import RestApi
 from rest_assets.engine.warehouse import Warehouse
 
 
-def selected_resources(context: AssetExecutionContext, api: RestApi) -> list[str]:
-    return [name for name in api.resource_names if api.asset_key(name) in context.selected_asset_keys]
+@dataclass(frozen=True)
+class Restatement:
+    """What a run asks beyond a normal sync: re-read from a moment, rebuild, or accept a mass deletion."""
+
+    full_refresh: bool = False
+    start_from: str | None = None  # ISO 8601
+    allow_mass_deletion: bool = False
+
+    def start_moment(self, now: datetime | None = None) -> pendulum.DateTime | None:
+        """`start_from` as a UTC moment; InvalidRunConfig if it does not parse or lies in the future."""
+        if self.start_from is None:
+            return None
+        try:
+            moment = pendulum.parse(self.start_from, tz="UTC")
+        except ValueError:  # pendulum's ParserError among them
+            moment = None
+        if not isinstance(moment, pendulum.DateTime):
+            raise InvalidRunConfig(
+                f"start_from {self.start_from!r} is not an ISO 8601 date and time (e.g. 2024-01-05T00:00:00Z)"
+            )
+        if moment > (now or datetime.now(timezone.utc)):
+            raise InvalidRunConfig(f"start_from {self.start_from!r} is in the future; nothing could be re-read from it")
+        return moment.in_tz("UTC")
 
 
-def sync_api(
-    context: AssetExecutionContext, api: RestApi, credentials: Credentials, warehouse: Warehouse,
-    config: SyncConfig = SyncConfig(),
-) -> Iterator[MaterializeResult]:
-    """Extract the selected resources, load them in one package, then run the selected table checks.
+def sync(
+    api: RestApi, names: Sequence[str], credentials: Credentials, warehouse: Warehouse, run_id: str,
+    restatement: Restatement = Restatement(), log: logging.Logger | None = None,
+) -> SyncReport:
+    """Extract the resources `names`, load them in one package, and count each table afterwards.
 
     dlt's steps run one by one so that only state restore and load hold the DuckDB
     writer lock; extract and normalize of different APIs overlap. A child resource
     selected alone still reads its parent from the API, but only the child is loaded.
     Before the load, the rows this sync would delete are counted (and a mass deletion
-    refused); after it, soft deletions are marked, under the same lock.
+    refused); after it, soft deletions are marked, under the same lock. Raises SyncFailed,
+    having loaded nothing, with a message that names the API, the resource and what to do.
     """
-    names = selected_resources(context, api)
+    log = log or logging.getLogger(__name__)
     started, listed_at = time.monotonic(), datetime.now(timezone.utc)
     try:
-        start_from = config.start_moment(listed_at)
+        start_from = restatement.start_moment(listed_at)
         warehouse.refuse_file_named_like(api.name)
     except (InvalidRunConfig, DatasetNamedLikeTheFile) as error:
-        raise Failure(description=f"{api.name}: {error}. Nothing was requested or loaded.") from None
+        raise SyncFailed(f"{api.name}: {error}. Nothing was requested or loaded.") from None
+    policy = api.policy
     stats, cpu = RequestStats(), CpuClock()
-    with warehouse.pipeline(api.name, context.run.run_id, progress_log=context.log) as pipeline:
+    with warehouse.pipeline(api.name, run_id, progress_log=log) as pipeline:
         try:
-            with cpu.phase("load"), warehouse.writing(pipeline):
+            with cpu.phase("load"), warehouse.writing(pipeline, log):
                 pipeline.sync_destination()
-            plan = SyncPlan.for_run(api, names, config.full_refresh, start_from, saved_cursors(pipeline, api, names))
+            plan = SyncPlan.for_run(api, names, restatement.full_refresh, start_from, saved_cursors(pipeline, api, names))
             with cpu.phase("extract"):
                 pipeline.extract(
-                    build_source(api, credentials, stats, plan).with_resources(*names),
+                    build_source(api, credentials, stats, plan, policy).with_resources(*names),
                     loader_file_format=warehouse.loader_file_format,
-                    workers=api.policy.max_concurrency,
+                    workers=policy.max_concurrency,
                 )
             with cpu.phase("normalize"):
                 normalize_info = pipeline.normalize()
-            with cpu.phase("load"), warehouse.writing(pipeline):
+            with cpu.phase("load"), warehouse.writing(pipeline, log):
                 with pipeline.sql_client() as client:
                     deletions = deletion_counts(client, plan.writes, warehouse.existing_tables(client))
-                if not config.allow_mass_deletion:
+                if not restatement.allow_mass_deletion:
                     refuse_mass_deletions(api.name, deletions)
                 load_info = pipeline.load(workers=warehouse.load_workers)
                 load_info.raise_on_failed_jobs()
                 # While the lock and a connection are at hand: a second opening of the
                 # file, after waiting for the lock again, cost up to a second per API.
                 with pipeline.sql_client() as client:
-                    mark_soft_deleted(client, plan.writes, deletions, load_info.loads_ids, listed_at)
-                    tables = _describe_tables(warehouse, client, api, names)
-                    check_results = table_check_results(api, warehouse, client, context.selected_asset_check_keys)
+                    mark_deleted(client, plan.writes, deletions, load_info.loads_ids, listed_at)
+                    existing = warehouse.existing_tables(client)
+                    figures = {name: table_figures(client, api.endpoints[name], existing) for name in names}
         except Exception as error:
-            raise Failure(description=explain(api, error)) from error
+            raise SyncFailed(explain(api, error)) from error
         rows_loaded = normalize_info.row_counts if normalize_info else {}
+        qualified = warehouse.table_names(api.name, [api.table_name(name) for name in names])
+        schema = pipeline.default_schema
+        tables = {}
         for name in names:
             table = api.table_name(name)
             pages, retries = stats.totals(name)
-            yield MaterializeResult(
-                asset_key=api.asset_key(name),
-                metadata={
-                    "dagster/row_count": MetadataValue.int(tables[table].rows),
-                    **{label: MetadataValue.int(rows) for label, rows in tables[table].not_current.items()},
-                    **({"dagster/table_name": tables[table].qualified_name} if tables[table].qualified_name else {}),
-                    "dagster/column_schema": loaded_columns(pipeline.default_schema, table),
-                    "rows_loaded": MetadataValue.int(rows_loaded.get(table, 0)),
-                    "rows_deleted": MetadataValue.int(deletions.get(table, (0, 0))[1]),
-                    "deletions": plan.writes[name].mode,
-                    "full_refresh": config.full_refresh,
-                    **({"start_from": start_from.isoformat()} if start_from and api.endpoints[name].incremental else {}),
-                    "pages_fetched": MetadataValue.int(pages),
-                    "retries": MetadataValue.int(retries),
-                    "dlt_load_id": ", ".join(load_info.loads_ids),
-                    "schema_changes": MetadataValue.json(schema_changes(load_info, table)),
-                    "endpoint": api.endpoints[name].path,
-                    "duration_seconds": round(time.monotonic() - started, 3),
-                    "cpu_seconds": MetadataValue.json(cpu.seconds),
-                    **_cursor_metadata(pipeline, api, name),
-                },
+            tables[name] = TableReport(
+                resource=name,
+                table=table,
+                qualified_name=qualified.get(table),
+                figures=figures[name],
+                rows_loaded=rows_loaded.get(table, 0),
+                rows_deleted=deletions.get(table, (0, 0))[1],
+                deletions=plan.writes[name].mode.name,
+                pages=pages,
+                retries=retries,
+                cursor=saved_cursor(pipeline, api, name),
+                schema_changes=schema_changes(load_info, table),
+                columns=table_columns(schema, table),
+                nested_tables={child: table_columns(schema, child) for child in nested_tables(schema, table)},
             )
-    yield from check_results
+    return SyncReport(
+        api=api.name,
+        tables=tables,
+        load_ids=list(load_info.loads_ids),
+        full_refresh=restatement.full_refresh,
+        start_from=start_from.isoformat() if start_from else None,
+        duration_seconds=round(time.monotonic() - started, 3),
+        cpu_seconds=dict(cpu.seconds),
+    )
 
 
 class CpuClock:
@@ -137,30 +170,11 @@ def saved_cursors(pipeline: dlt.Pipeline, api: RestApi, names: Sequence[str]) ->
     return {name: cursor for name in names if (cursor := saved_cursor(pipeline, api, name)) is not None}
 
 
-def _cursor_metadata(pipeline: dlt.Pipeline, api: RestApi, resource_name: str) -> dict[str, str]:
-    """The incremental cursor this run saved, for change sensors to compare against."""
-    cursor = saved_cursor(pipeline, api, resource_name)
-    return {"incremental_cursor": str(cursor)} if cursor is not None else {}
+def table_columns(schema: Schema, table: str) -> list[dict[str, Any]]:
+    """dlt's column hints of a table, each with its name, in dlt's order (declared descriptions included)."""
+    return [dict(column) for column in schema.tables.get(table, {}).get("columns", {}).values()]
 
 
-class TableFacts(NamedTuple):
-    qualified_name: str | None
-    rows: int  # current rows
-    not_current: dict[str, int]  # rows kept but no longer current, where the table's mode keeps them
-
-
-def _describe_tables(warehouse: Warehouse, client, api: RestApi, names: Sequence[str]) -> dict[str, TableFacts]:
-    """Each table's full name and rows after the load (0 for a resource that never had a row)."""
-    existing = warehouse.existing_tables(client)
-    names_in_database = warehouse.table_names(client.dataset_name, [api.table_name(n) for n in names])
-    facts = {}
-    for name in names:
-        endpoint = api.endpoints[name]
-        rows, not_current = row_counts(client, endpoint) if endpoint.table in existing else (0, {})
-        facts[endpoint.table] = TableFacts(names_in_database.get(endpoint.table), rows, not_current)
-    return facts
-
-
-def loaded_columns(schema: Schema, table: str) -> TableSchema:
-    """The table's columns as dlt knows them after the load, with the declared descriptions."""
-    return column_schema(schema.tables.get(table, {}).get("columns", {}).values())
+def nested_tables(schema: Schema, table: str) -> list[str]:
+    """The tables dlt made of a table's lists (`invoices__line_items`), at any depth."""
+    return [child["name"] for child in get_nested_tables(schema.tables, table, include_self=False)]

@@ -48,6 +48,7 @@ from dlt.sources.rest_api.config_setup import (
 )
 from typing_extensions import is_typeddict
 
+from rest_assets.engine.deletions import MODES
 from rest_assets.engine.incremental import datetime_param
 from rest_assets.engine.paginators import register_paginators
 
@@ -59,7 +60,7 @@ IMPORT_PATH_SCHEMA = {
     "description": "A Python object by import path: package.module:attribute",
 }
 # Keys the project adds to dlt's resource keys (engine/deletions.py).
-PROJECT_RESOURCE_KEYS = {"deletions": {"enum": ["soft", "hard", "keep", "history"]}}
+PROJECT_RESOURCE_KEYS = {"deletions": {"enum": list(MODES)}}
 # Resource hints dlt accepts as functions of the data: an asset needs them fixed, so here they are values.
 _STEP_KEYS = ("filter", "map", "yield_map")
 

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Iterator
 
 import dlt
 import duckdb
-from dagster import ConfigurableResource, get_dagster_logger
+from pydantic import BaseModel
 from dlt.common.destination import Destination
 from dlt.common.destination.reference import TDestinationReferenceArg
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
@@ -41,7 +41,10 @@ DLT_SETTINGS = {
 }
 
 
-class Warehouse(ConfigurableResource):
+_log = logging.getLogger(__name__)
+
+
+class Warehouse(BaseModel):
     """Where the APIs land, and where dlt keeps its per-run working folders.
 
     `destination` is a dlt destination name. Anything but DuckDB takes its
@@ -57,17 +60,6 @@ class Warehouse(ConfigurableResource):
     duckdb_memory_limit: str = settings.DUCKDB_MEMORY_LIMIT.default
     # How long a sync waits for another program (a notebook, the DuckDB CLI, a BI tool) to close the file.
     duckdb_lock_timeout_seconds: float = float(settings.DUCKDB_LOCK_TIMEOUT_SECONDS.default)
-
-    @classmethod
-    def from_env(cls) -> "Warehouse":
-        """The warehouse the REST_ASSETS_* settings describe (rest_assets/settings.py)."""
-        return cls(
-            destination=settings.DESTINATION.value(),
-            duckdb_path=settings.DUCKDB_PATH.value(),
-            data_dir=settings.DATA_DIR.value(),
-            duckdb_memory_limit=settings.DUCKDB_MEMORY_LIMIT.value(),
-            duckdb_lock_timeout_seconds=settings.DUCKDB_LOCK_TIMEOUT_SECONDS.number(),
-        )
 
     @property
     def is_duckdb(self) -> bool:
@@ -102,7 +94,7 @@ class Warehouse(ConfigurableResource):
         return DuckDbCredentials(connection or str(self.path), global_config={"memory_limit": self.duckdb_memory_limit})
 
     @contextmanager
-    def writing(self, pipeline: dlt.Pipeline) -> Iterator[None]:
+    def writing(self, pipeline: dlt.Pipeline, log: logging.Logger = _log) -> Iterator[None]:
         """Hold the DuckDB writer lock, with one connection for all of the pipeline's work under it.
 
         DuckDB allows one writing process per file, so only state restore, load and the
@@ -114,7 +106,7 @@ class Warehouse(ConfigurableResource):
         if not self.is_duckdb:
             yield
             return
-        with self._file_lock(), self._connect_when_free() as connection:
+        with self._file_lock(), self._connect_when_free(log) as connection:
             config = pipeline.destination.config_params
             own_credentials = config.get("credentials")
             config["credentials"] = self._duckdb_credentials(connection)  # dlt borrows it, never closes it
@@ -133,7 +125,7 @@ class Warehouse(ConfigurableResource):
             finally:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
 
-    def _connect_when_free(self) -> duckdb.DuckDBPyConnection:
+    def _connect_when_free(self, log: logging.Logger) -> duckdb.DuckDBPyConnection:
         """A writing connection, once no other program holds DuckDB's lock on the file (our own syncs
         wait for each other on the file lock); the wait goes to the run's log every few seconds."""
         started = time.monotonic()
@@ -150,7 +142,7 @@ class Warehouse(ConfigurableResource):
                 raise self._still_locked(holder) from None
             if logged_at is None or waited - logged_at >= _LOCK_LOG_EVERY_SECONDS:
                 logged_at = waited
-                get_dagster_logger().info(
+                log.info(
                     f"Waiting for the DuckDB file {self.path}: {holder} has it open. Waited {waited:.0f} s "
                     f"of at most {self.duckdb_lock_timeout_seconds:g} s (REST_ASSETS_DUCKDB_LOCK_TIMEOUT_SECONDS)."
                 )
@@ -197,12 +189,12 @@ class Warehouse(ConfigurableResource):
             shutil.rmtree(working_dir, ignore_errors=True)
 
     @contextmanager
-    def sql_client(self, dataset: str) -> Iterator[Any]:
+    def sql_client(self, dataset: str, log: logging.Logger = _log) -> Iterator[Any]:
         """dlt's SQL client on one dataset, for reading (checks); under the DuckDB lock."""
         with tempfile.TemporaryDirectory(dir=self._working_root()) as working_dir:
             reader = dlt.pipeline(pipeline_name=f"{dataset}_reader", pipelines_dir=working_dir,
                                   destination=self.dlt_destination(), dataset_name=dataset)
-            with self.writing(reader), reader.sql_client() as client:
+            with self.writing(reader, log), reader.sql_client() as client:
                 yield client
 
     @staticmethod

@@ -2,24 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from dagster import Definitions
 
 from rest_assets.engine.declaration import RestApi
-from rest_assets.engine.warehouse import Warehouse
-from rest_assets.orchestration.assets import build_api_assets
-from rest_assets.orchestration.credentials import ApiCredentials
+from rest_assets.orchestration.assets import Translation, asset_specs, build_api_assets
 from rest_assets.orchestration.freshness import freshness_policies
+from rest_assets.orchestration.resources import ApiCredentials, WarehouseResource
 from rest_assets.orchestration.schedules import build_schedule, planned_syncs
 from rest_assets.orchestration.sensors import build_change_sensors
+from rest_assets.orchestration.translator import RestApiTranslator
 
 
-def api_definitions(api: RestApi) -> Definitions:
+def api_definitions(
+    api: RestApi, translator: Optional[RestApiTranslator] = None, translation: Optional[Translation] = None
+) -> Definitions:
     """The API's multi-asset (with its table checks and freshness), credentials resource, jobs and
-    schedules, and a change sensor per incremental resource."""
+    schedules, and a change sensor per incremental resource.
+
+    `translator`: the asset specs' translator (`translator_for(api, MyTranslator)` for a subclass);
+    `translation`: dagster-dlt's adjustment of each spec, as a defs.yaml's `translation` writes it.
+    """
     syncs = planned_syncs([api])
+    translator = translator or translator_for(api)
+    specs = asset_specs(api, translator, translation)
+    keys = {name: spec.key for name, spec in specs.items()}
     return Definitions(
-        assets=[build_api_assets(api, Warehouse.from_env(), freshness_policies(syncs))],
-        schedules=[build_schedule(sync) for sync in syncs],
-        sensors=build_change_sensors([api]),
+        assets=[build_api_assets(api, specs)],
+        schedules=[build_schedule(sync, keys) for sync in syncs],
+        sensors=build_change_sensors(api, keys),
         resources={api.resource_key: ApiCredentials.of(api)},
     )
+
+
+def translator_for(api: RestApi, translator_class: type[RestApiTranslator] = RestApiTranslator) -> RestApiTranslator:
+    """A translator of the API's specs: the warehouse's table names (read from the settings now), the
+    freshness policies of its schedules."""
+    warehouse = WarehouseResource.from_env()
+    table_names = warehouse.table_names(api.name, [api.table_name(name) for name in api.resource_names])
+    return translator_class(api, warehouse.destination, table_names, freshness_policies(planned_syncs([api])))

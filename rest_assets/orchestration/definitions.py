@@ -1,36 +1,24 @@
-"""The project's definitions: each API's, from its component, and the ones all APIs share."""
+"""The definitions of some APIs, with the ones all APIs share (warehouse, executor, automation, alerts)."""
 
 from __future__ import annotations
 
-import importlib
-from pathlib import Path
 from typing import Sequence
 
-import dagster as dg
-import yaml
 from dagster import Definitions
 
-from rest_assets import settings
-from rest_assets.components import RestApiComponent
 from rest_assets.engine.declaration import RestApi
-from rest_assets.engine.warehouse import Warehouse
 from rest_assets.orchestration.api import api_definitions
-from rest_assets.orchestration.credentials import ApiCredentials
 from rest_assets.orchestration.executor import executor_from_env
+from rest_assets.orchestration.resources import ApiCredentials, WarehouseResource
 from rest_assets.orchestration.sensors import build_automation_sensor, build_failure_alerts
 
-PACKAGE = Path(__file__).resolve().parents[1]
-DEFS_MODULE = "rest_assets.defs"
-COMPONENT_TYPE = "rest_assets.RestApiComponent"
 
-
-def build_definitions(apis: Sequence[RestApi] | None = None) -> Definitions:
-    """The definitions of `apis`, by default every API under rest_assets/defs/ and in REST_ASSETS_API_PATH.
+def build_definitions(apis: Sequence[RestApi]) -> Definitions:
+    """The definitions of `apis` (declarations, not components: no translation), with the shared ones.
 
     Secrets are `EnvVar`s resolved when a run starts, so this needs no credentials.
     """
-    per_api = [api_definitions(api) for api in apis] if apis is not None else [_component_definitions()]
-    return shared_definitions(Definitions.merge(*per_api))
+    return shared_definitions(Definitions.merge(*[api_definitions(api) for api in apis]))
 
 
 def shared_definitions(apis: Definitions) -> Definitions:
@@ -38,47 +26,7 @@ def shared_definitions(apis: Definitions) -> Definitions:
     credentials = [resource for resource in apis.resources.values() if isinstance(resource, ApiCredentials)]
     secret_env_vars = sorted(name for resource in credentials for name in resource.secrets)
     return Definitions.merge(apis, Definitions(
-        resources={"warehouse": Warehouse.from_env()},
+        resources={"warehouse": WarehouseResource.from_env()},
         sensors=[build_automation_sensor(), build_failure_alerts(secret_env_vars)],
         executor=executor_from_env(len(credentials)),
     ))
-
-
-def load_apis() -> list[RestApi]:
-    """Every API's declaration (as the definitions are built from), sorted by name."""
-    apis = _components()
-    names = [api.name for api in apis]
-    if len(names) != len(set(names)):
-        raise ValueError(f"two APIs share a name: {sorted(names)}")
-    return sorted(apis, key=lambda api: api.name)
-
-
-def _tree() -> dg.ComponentTree:
-    """The components under rest_assets/defs/ (from the installed package: no project files needed)."""
-    return dg.ComponentTree.from_module(defs_module=importlib.import_module(DEFS_MODULE), project_root=PACKAGE.parent)
-
-
-def _component_definitions() -> Definitions:
-    tree = _tree()
-    extra = [dg.build_defs_for_component(component) for component in _external_components()]
-    return Definitions.merge(tree.build_defs(), *extra)
-
-
-def _components() -> list[RestApiComponent]:
-    tree = _tree()
-    return [*tree.get_all_components(of_type=RestApiComponent), *_external_components()]
-
-
-def _external_components() -> list[RestApiComponent]:
-    """The `<api>/defs.yaml` files in the folders REST_ASSETS_API_PATH names (RestApiComponents only)."""
-    folders = [Path(folder) for folder in (settings.API_PATH.value() or "").split(":") if folder]
-    if missing := [str(folder) for folder in folders if not folder.is_dir()]:
-        raise FileNotFoundError(f"{settings.API_PATH.name} names folders that do not exist: {missing}")
-    return [_load_component(path) for folder in folders for path in sorted(folder.glob("*/defs.yaml"))]
-
-
-def _load_component(path: Path) -> RestApiComponent:
-    declaration = yaml.safe_load(path.read_text())
-    if declaration.get("type") != COMPONENT_TYPE:
-        raise ValueError(f"{path}: {settings.API_PATH.name} folders hold `type: {COMPONENT_TYPE}` only")
-    return RestApiComponent.from_attributes_dict(attributes=declaration.get("attributes") or {})

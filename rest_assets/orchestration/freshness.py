@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from dagster import AssetKey, FreshnessPolicy
+from dagster import FreshnessPolicy
 
 from rest_assets.orchestration.schedules import PlannedSync
 
 
-def freshness_policies(syncs: Sequence[PlannedSync]) -> dict[AssetKey, FreshnessPolicy]:
-    """Each asset must have been updated in the interval before every tick of its fastest schedule.
+def freshness_policies(syncs: Sequence[PlannedSync]) -> dict[str, FreshnessPolicy]:
+    """Per resource: its asset must have been updated in the interval before every tick of its fastest schedule.
 
     The run started at one tick lands inside the window that the next tick closes.
     Dagster's daemon evaluates the policies and the UI shows them as asset health.
@@ -18,13 +18,13 @@ def freshness_policies(syncs: Sequence[PlannedSync]) -> dict[AssetKey, Freshness
     materialization, those passed by construction, at the cost of a step per schedule
     and three events per asset in each run.
     """
-    fastest: dict[AssetKey, PlannedSync] = {}
+    fastest: dict[str, PlannedSync] = {}
     for sync in sorted(syncs, key=lambda s: s.interval, reverse=True):
-        for key in sync.asset_keys:
-            fastest[key] = sync
+        for resource in sync.resources:
+            fastest[resource] = sync
     # One policy per schedule, shared by its assets: each construction checks the cron again.
     policies = {
         name: FreshnessPolicy.cron(deadline_cron=sync.schedule.cron, lower_bound_delta=sync.interval, timezone=sync.timezone)
         for name, sync in {sync.name: sync for sync in fastest.values()}.items()
     }
-    return {key: policies[sync.name] for key, sync in fastest.items()}
+    return {resource: policies[sync.name] for resource, sync in fastest.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Mapping
 
 from croniter import croniter
 from dagster import AssetKey, AssetSelection, DefaultScheduleStatus, ScheduleDefinition, define_asset_job
@@ -41,8 +42,8 @@ class PlannedSync:
         return "_".join([self.api.name, *self.schedule.resources])
 
     @property
-    def asset_keys(self) -> list[AssetKey]:
-        return [self.api.asset_key(r) for r in self.api.resource_names if self.schedule.covers(r)]
+    def resources(self) -> list[str]:
+        return [r for r in self.api.resource_names if self.schedule.covers(r)]
 
     @property
     def timezone(self) -> str:
@@ -60,12 +61,14 @@ def planned_syncs(apis: list[RestApi]) -> list[PlannedSync]:
     return [PlannedSync(api, schedule) for api in apis for schedule in api.schedules]
 
 
-def build_schedule(sync: PlannedSync) -> ScheduleDefinition:
+def build_schedule(sync: PlannedSync, keys: Mapping[str, AssetKey]) -> ScheduleDefinition:
+    """The sync's job and schedule; `keys`: each resource's asset key."""
+    asset_keys = list(dict.fromkeys(keys[r] for r in sync.resources))
     job = define_asset_job(
         name=f"{sync.name}_job",
-        selection=AssetSelection.assets(*sync.asset_keys),
+        selection=AssetSelection.assets(*asset_keys),
         tags={SOURCE_TAG: sync.api.name, **NO_RETRY_ON_API_FAILURE, **max_runtime()},
-        description=f"Sync {', '.join(k.to_user_string() for k in sync.asset_keys)}.",
+        description=f"Sync {', '.join(k.to_user_string() for k in asset_keys)}.",
     )
     # Stopped until switched on: a fresh checkout has no credentials to run with.
     return ScheduleDefinition(
@@ -74,12 +77,11 @@ def build_schedule(sync: PlannedSync) -> ScheduleDefinition:
         cron_schedule=sync.schedule.cron,
         execution_timezone=sync.timezone,
         default_status=DefaultScheduleStatus.STOPPED,
-        description=schedule_description(sync),
+        description=schedule_description(sync, asset_keys),
     )
 
 
-def schedule_description(sync: PlannedSync) -> str:
-    keys = sync.asset_keys
+def schedule_description(sync: PlannedSync, keys: list[AssetKey]) -> str:
     what = (f"all {len(keys)} assets of the {sync.api.name} API" if len(keys) == len(sync.api.resource_names) > 1
             else ", ".join(key.to_user_string() for key in keys))
     when = f"Syncs {what} from the API at cron {sync.schedule.cron} ({sync.timezone})."

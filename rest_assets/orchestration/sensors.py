@@ -2,10 +2,11 @@
 
 
 import json
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import requests
 from dagster import (
+    AssetKey,
     AssetSelection,
     AutomationConditionSensorDefinition,
     DagsterEventType,
@@ -26,9 +27,9 @@ from rest_assets.engine.declaration import RestApi
 from rest_assets.orchestration.schedules import max_runtime
 
 
-def build_change_sensor(api: RestApi, resource_name: str) -> SensorDefinition:
-    """Materialize an incremental resource only when the API has rows newer than the saved cursor."""
-    key, tags = api.asset_key(resource_name), max_runtime()
+def build_change_sensor(api: RestApi, resource_name: str, key: AssetKey) -> SensorDefinition:
+    """Materialize an incremental resource's asset `key` only when the API has rows newer than the saved cursor."""
+    tags = max_runtime()
 
     @sensor(
         name=f"{api.name}_{api.table_name(resource_name)}_changes",
@@ -64,8 +65,9 @@ def saved_cursor(context: SensorEvaluationContext, key) -> "str | None":
     return value.value if value is not None else None
 
 
-def build_change_sensors(apis: Sequence[RestApi]) -> list[SensorDefinition]:
-    return [build_change_sensor(api, name) for api in apis for name in incremental_resources(api)]
+def build_change_sensors(api: RestApi, keys: Mapping[str, AssetKey]) -> list[SensorDefinition]:
+    """A change sensor per incremental resource that lands a table; `keys`: each resource's asset key."""
+    return [build_change_sensor(api, name, keys[name]) for name in incremental_resources(api) if name in keys]
 
 
 def build_automation_sensor() -> AutomationConditionSensorDefinition:

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from rest_assets.orchestration.definitions import load_apis
+from rest_assets.orchestration.loading import load_apis
 from rest_assets_sim import Response
 
 from .helpers import failure_text, set_policy

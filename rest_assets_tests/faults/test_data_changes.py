@@ -8,7 +8,7 @@ from datetime import timedelta
 import dlt
 import pytest
 
-from rest_assets.orchestration.definitions import load_apis
+from rest_assets.orchestration.loading import load_apis
 from rest_assets.engine.schema_changes import schema_changes
 from rest_assets.engine.source import build_source
 from rest_assets_sim.data import parse_ts, ts

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from dagster import DagsterEventType, DagsterInstance, asset, materialize
 
-from rest_assets.orchestration.definitions import load_apis
+from rest_assets.orchestration.loading import load_apis
 from rest_assets.engine.source import build_source
 from rest_assets_sim import Response
 from rest_assets_sim.faults import Fault, alter, html_page, throttle

@@ -82,10 +82,10 @@ def test_a_connection_that_always_breaks_mid_body_fails_and_loads_nothing(make_p
 MEASURE = """
 import json, os, resource
 from dagster import materialize
-from rest_assets.orchestration.definitions import build_definitions
+from rest_assets.orchestration.loading import all_definitions
 
 def peak_mb_after(asset):
-    defs = build_definitions()
+    defs = all_definitions()
     keys = [k for k in defs.resolve_asset_graph().get_all_asset_keys() if k.to_user_string() == asset]
     success = materialize(assets=list(defs.assets), resources=defs.resources, selection=keys, raise_on_error=False).success
     return success, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024

@@ -1,7 +1,8 @@
 """An API's defs.yaml from its OpenAPI document (OpenAPI 3.0/3.1 or Swagger 2.0, JSON or YAML).
 
 `dg scaffold defs rest_assets.RestApiComponent <name> --openapi <file or URL>` and
-`python -m rest_assets.openapi <name> <file or URL>` both call `write_defs`.
+`python -m rest_assets.openapi <name> <file or URL>` both call `write_defs`
+(orchestration/scaffolder.py), which calls `generate` here.
 
 `generate(document, name)` reads the document and returns the defs.yaml as text: dlt's `rest_api`
 config built as data, with comments where the document leaves something open, then dumped. What
@@ -20,8 +21,8 @@ it infers:
 - auth from `securitySchemes` (`securityDefinitions`), secrets as `*_env` names derived from the
   API's name; the base URL from `servers` (`host` + `basePath`) as an overridable template.
 
-Nothing here imports Dagster: `write_defs` checks the text by loading it with the component
-(`validate_defs_yaml`) before it writes it, so a file that would not load is never written.
+Nothing here imports Dagster: `write_defs` (orchestration/scaffolder.py) checks the text by
+loading it with the component before it writes it, so a file that would not load is never written.
 """
 
 from __future__ import annotations
@@ -926,30 +927,3 @@ def dump_defs(root: Commented) -> str:
 
 
 # --- writing it ----------------------------------------------------------------------------------
-
-
-def validate_defs_yaml(text: str) -> None:
-    """Load a defs.yaml as the project does: the component, its definitions and the whole asset graph."""
-    from dagster import build_defs_for_component
-
-    from rest_assets.components.rest_api import RestApiComponent
-    from rest_assets.orchestration.definitions import shared_definitions
-
-    try:
-        component = RestApiComponent.from_attributes_dict(attributes=yaml.safe_load(text)["attributes"])
-        shared_definitions(build_defs_for_component(component)).resolve_asset_graph()
-    except Exception as error:
-        raise OpenApiError(f"the generated defs.yaml does not load, a bug of the generator: {error}") from error
-
-
-def write_defs(name: str, source: str, folder: Path) -> Path:
-    """Generate `folder/defs.yaml` for the API `name` from the document at `source`, checked by loading it first."""
-    target = folder / "defs.yaml"
-    if target.exists():
-        raise OpenApiError(f"{target} exists: remove it, or choose another name")
-    origin = source if urllib.parse.urlparse(source).scheme in ("http", "https") else Path(source).name
-    text = generate(load_document(source), name, origin)
-    validate_defs_yaml(text)
-    folder.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    return target

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Optional
 
-import pendulum
 from dagster import Config
 from pydantic import Field
 
-from rest_assets.engine.errors import InvalidRunConfig
+from rest_assets.engine.sync import Restatement
 
 
 class SyncConfig(Config):
@@ -33,18 +31,5 @@ class SyncConfig(Config):
         "a sync fails and loads nothing: an API that suddenly lists nothing looks just like that.",
     )
 
-    def start_moment(self, now: datetime | None = None) -> pendulum.DateTime | None:
-        """`start_from` as a UTC moment; InvalidRunConfig if it does not parse or lies in the future."""
-        if self.start_from is None:
-            return None
-        try:
-            moment = pendulum.parse(self.start_from, tz="UTC")
-        except ValueError:  # pendulum's ParserError among them
-            moment = None
-        if not isinstance(moment, pendulum.DateTime):
-            raise InvalidRunConfig(
-                f"start_from {self.start_from!r} is not an ISO 8601 date and time (e.g. 2024-01-05T00:00:00Z)"
-            )
-        if moment > (now or datetime.now(timezone.utc)):
-            raise InvalidRunConfig(f"start_from {self.start_from!r} is in the future; nothing could be re-read from it")
-        return moment.in_tz("UTC")
+    def restatement(self) -> Restatement:
+        return Restatement(self.full_refresh, self.start_from, self.allow_mass_deletion)

@@ -1,0 +1,82 @@
+"""Table checks of every asset, evaluated in the API's own step from the engine's figures.
+
+They are `check_specs` of the API's multi-asset rather than separate check ops: a separate op is
+one more process per API in every run, for two queries. The engine counts (engine/checks.py);
+this decides what passes and how the UI shows it.
+"""
+
+from __future__ import annotations
+
+from typing import AbstractSet, Mapping
+
+from dagster import AssetCheckKey, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue
+
+from rest_assets.engine.checks import key_columns
+from rest_assets.engine.declaration import RestApi
+from rest_assets.engine.deletions import DELETED_AT, VALID_TO
+from rest_assets.engine.report import TableFigures
+
+PRIMARY_KEY_CHECK = "primary_key_unique_and_not_null"
+ROW_COUNT_CHECK = "row_count"
+
+
+def table_check_specs(api: RestApi, keys: Mapping[str, AssetKey]) -> list[AssetCheckSpec]:
+    """Per asset: its primary key is unique and never null, and its current rows are recorded.
+
+    The key check blocks: a duplicate or null key fails the run (after its loads are recorded) and
+    holds back what depends on the table, as children's automation waits for it to pass again.
+    """
+    specs = []
+    for name, key in first_resource_of_each_asset(keys).items():
+        endpoint = api.endpoints[name]
+        if columns := key_columns(endpoint):  # a resource without a key has nothing to check
+            among = " among current rows" if endpoint.deletions.keys_unique_among(endpoint) else ""
+            specs.append(AssetCheckSpec(
+                PRIMARY_KEY_CHECK, asset=key, blocking=True,
+                description=f"{', '.join(columns)} is unique and never null{among}. Blocking: a failure fails "
+                "the run and holds back the assets that depend on this one."))
+        specs.append(AssetCheckSpec(ROW_COUNT_CHECK, asset=key, description=row_count_description(api, name)))
+    return specs
+
+
+def first_resource_of_each_asset(keys: Mapping[str, AssetKey]) -> dict[str, AssetKey]:
+    """One resource per asset (several resources may write one table: they share its asset)."""
+    first: dict[AssetKey, str] = {}
+    for name, key in keys.items():
+        first.setdefault(key, name)
+    return {name: key for key, name in first.items()}
+
+
+def row_count_description(api: RestApi, resource_name: str) -> str:
+    endpoint = api.endpoints[resource_name]
+    return {
+        DELETED_AT: f"Current rows in the table; soft-deleted rows ({DELETED_AT} set) are counted beside them.",
+        VALID_TO: f"Current rows in the table; retired versions ({VALID_TO} set) are counted beside them.",
+    }.get(endpoint.deletions.current_rows_column(endpoint), "Rows in the table.")
+
+
+def check_results(
+    keys: Mapping[str, AssetKey], figures: Mapping[str, TableFigures], check_keys: AbstractSet[AssetCheckKey]
+) -> list[AssetCheckResult]:
+    """The selected checks' results, from each resource's table figures."""
+    figures_of = {keys[name]: table for name, table in figures.items()}
+    results = []
+    for check_key in sorted(check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
+        table = figures_of.get(check_key.asset_key)
+        if table is None:
+            continue
+        if not table.exists:
+            results.append(AssetCheckResult(check_name=check_key.name, asset_key=check_key.asset_key, passed=True,
+                                            metadata={"note": "no rows loaded yet"}))
+        elif check_key.name == ROW_COUNT_CHECK:
+            results.append(AssetCheckResult(
+                check_name=ROW_COUNT_CHECK, asset_key=check_key.asset_key, passed=True,
+                metadata={"row_count": MetadataValue.int(table.current_rows),
+                          **{label: MetadataValue.int(rows) for label, rows in table.not_current.items()}}))
+        else:
+            results.append(AssetCheckResult(
+                check_name=PRIMARY_KEY_CHECK, asset_key=check_key.asset_key,
+                passed=table.duplicate_keys == 0 and table.null_keys == 0, severity=AssetCheckSeverity.ERROR,
+                metadata={"duplicate_keys": MetadataValue.int(table.duplicate_keys or 0),
+                          "null_keys": MetadataValue.int(table.null_keys or 0)}))
+    return results

@@ -1,0 +1,79 @@
+"""`RestApiComponent`: one REST API declared in a `defs.yaml`, in dlt's own `rest_api` language.
+
+    type: rest_assets.RestApiComponent
+    attributes:
+      name: helpdesk
+      description: "Helpdesk: tickets and their comments."
+      client:
+        base_url: "{{ env('HELPDESK_BASE_URL', 'https://helpdesk.example.com') }}"
+        auth: {type: bearer, token_env: HELPDESK_API_TOKEN}
+      resource_defaults: {primary_key: id, endpoint: {paginator: header_link}}
+      resources:
+        - tickets
+        - {name: comments, endpoint: {path: /comments, params: {ticket_id: "{resources.tickets.id}"}}}
+      translation:
+        tags: {domain: support}
+
+The component *is* the declaration (`RestApi`, engine/declaration.py: dlt's `client`,
+`resource_defaults` and `resources` in every form `rest_api_source` takes, secrets named as
+`*_env`, Python objects as import paths), plus `translation`: dagster-dlt's adjustment of each
+asset's spec, in the form of `DltLoadCollectionComponent`'s (template vars `resource`, dlt's
+resource, and `pipeline`, None here). A subclass may override `get_asset_spec` instead.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Annotated, Optional
+
+import dagster as dg
+from dagster.components.utils.translation import TranslationFn, TranslationFnResolver
+from dagster_dlt.translator import DltResourceTranslatorData
+
+from rest_assets.engine.declaration import RestApi
+from rest_assets.orchestration.api import api_definitions, translator_for
+from rest_assets.orchestration.scaffolder import RestApiScaffolder
+from rest_assets.orchestration.translator import RestApiTranslator
+
+
+@dg.scaffold_with(RestApiScaffolder)
+class RestApiComponent(dg.Component, RestApi, dg.Resolvable):
+    """One REST API as Dagster assets: each resource a dlt rest_api resource landed in the warehouse.
+
+    Builds the API's subsettable multi-asset (one asset per table, children depending on their
+    parents, two table checks each), its credentials resource `<name>_api`, a job and schedule
+    per entry of `schedules`, and a change sensor per incremental resource.
+    """
+
+    translation: Optional[
+        Annotated[
+            TranslationFn[DltResourceTranslatorData],
+            TranslationFnResolver[DltResourceTranslatorData](
+                lambda data: {"resource": data.resource, "pipeline": data.pipeline}
+            ),
+        ]
+    ] = None
+
+    @cached_property
+    def translator(self) -> RestApiTranslator:
+        """The project's translator of this API's specs."""
+        return translator_for(self)
+
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> dg.AssetSpec:
+        """The spec of one resource's asset, before `translation`; override it in a subclass to change every asset."""
+        return self.translator.get_asset_spec(data)
+
+    def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:
+        return api_definitions(self, ComponentTranslator(self), self.translation)
+
+
+class ComponentTranslator(RestApiTranslator):
+    """The component's translator: its `get_asset_spec`, which a subclass of the component may override."""
+
+    def __init__(self, component: RestApiComponent) -> None:
+        base = component.translator
+        super().__init__(base.api, base.destination, base.table_names, base.freshness_policies)
+        self.component = component
+
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> dg.AssetSpec:
+        return self.component.get_asset_spec(data)

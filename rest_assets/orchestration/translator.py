@@ -1,0 +1,117 @@
+"""Asset specs from dagster-dlt's translator, given a dlt resource made from each declared resource.
+
+`RestApiTranslator` is a `DagsterDltTranslator`: dagster-dlt's defaults (its table metadata, the
+`dlt` kind) with the project's keys, lineage, descriptions and columns. Users adjust specs as
+dagster-dlt users do: a `translation` in the defs.yaml (the form of `DltLoadCollectionComponent`'s),
+or a subclass of the translator (or of the component, overriding `get_asset_spec`) in Python.
+
+The dlt resources are described, not built: `described_resources` makes each from the
+declaration's hints (table, key, write disposition, columns), with no HTTP client, no
+credentials and no dlt source, so loading the definitions stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+import dlt
+from dagster import AssetKey, AssetSpec, AutomationCondition, FreshnessPolicy
+from dagster_dlt import DagsterDltTranslator
+from dagster_dlt.translator import DltResourceTranslatorData
+from dlt.extract.resource import DltResource
+
+from rest_assets.engine.declaration import Endpoint, RestApi
+from rest_assets.orchestration.columns import column_schema
+
+_DLT_HINTS = ("primary_key", "merge_key", "write_disposition")
+
+
+def _no_rows() -> Iterator[Any]:
+    """The described resources' data: they are never extracted."""
+    yield from ()
+
+
+def described_resources(api: RestApi) -> dict[str, DltResource]:
+    """A dlt resource per resource of the API that lands a table, with its declared hints (table, key, columns)."""
+    return {
+        name: dlt.resource(
+            _no_rows,
+            name=name,
+            table_name=endpoint.table,
+            columns={field: dict(hint) for field, hint in endpoint.declared_columns.items()} or None,
+            **{hint: endpoint.config[hint] for hint in _DLT_HINTS if endpoint.config.get(hint)},
+        )
+        for name, endpoint in ((name, api.endpoints[name]) for name in api.resource_names)
+    }
+
+
+class RestApiTranslator(DagsterDltTranslator):
+    """dagster-dlt's translator for one declared API: key `[api, table]`, one group per API,
+    a child depending on its parent and following it, the table's name and columns."""
+
+    def __init__(self, api: RestApi, destination: str, table_names: Mapping[str, str],
+                 freshness_policies: Mapping[str, FreshnessPolicy] | None = None) -> None:
+        self.api = api
+        self.destination = destination
+        self.table_names = table_names  # table -> catalog.dataset.table, where the catalog is known
+        self.freshness_policies = freshness_policies or {}
+
+    def asset_key(self, endpoint: Endpoint) -> AssetKey:
+        return AssetKey([self.api.name, endpoint.table])
+
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
+        endpoint = self.api.endpoints[data.resource.name]
+        parent = self.api.asset_parent(endpoint.name)
+        base = super().get_asset_spec(data)
+        return base.replace_attributes(
+            key=self.asset_key(endpoint),
+            deps=[self.asset_key(self.api.endpoints[parent])] if parent else [],
+            group_name=self.api.name,
+            description=asset_description(self.api, endpoint),
+            kinds={*base.kinds, self.destination},
+            owners=list(self.api.owners),
+            tags={**base.tags, "api": self.api.name},
+            automation_condition=follows_parent() if parent else None,
+            freshness_policy=self.freshness_policies.get(endpoint.name),
+            metadata={
+                **base.metadata,
+                "endpoint": endpoint.path,
+                "primary_key": ", ".join(endpoint.primary_key),
+                "write_disposition": str(endpoint.config.get("write_disposition")),
+                "deletions": endpoint.deletions.name,
+                # The database's own name for the table (dagster-dlt's default is dlt's table name alone).
+                **({"dagster/table_name": name} if (name := self.table_names.get(endpoint.table)) else {}),
+                **({"dagster/column_schema": declared} if (declared := declared_columns(endpoint)) else {}),
+            },
+        )
+
+
+def follows_parent() -> AutomationCondition:
+    """Materialize a child after its parent updates, unless the parent's blocking checks failed:
+    a workspace table with broken keys must not be joined to workers that look fresh."""
+    return (AutomationCondition.eager() & AutomationCondition.all_deps_blocking_checks_passed()).with_label(
+        "eager, after the parent's blocking checks pass")
+
+
+def asset_description(api: RestApi, endpoint: Endpoint) -> str:
+    """What the asset is, first and in plain text: the catalog shows the start of each description
+    unrendered, where the API's own sentence made all of an API's assets read alike. Then the API,
+    and what happens to rows deleted upstream (Markdown, rendered on the asset's page)."""
+    method = endpoint.config["endpoint"].get("method") or "GET"
+    what = f"{endpoint.table.replace('_', ' ').capitalize()} of the {api.name} API: {method} {endpoint.path}"
+    if parent := api.asset_parent(endpoint.name):
+        what += f", for each row of {api.name}/{api.table_name(parent)}"
+    elif endpoint.parent:  # a parent read only to feed its children (dlt's `selected: false`)
+        what += f", for each record of its {endpoint.parent} resource"
+    return "\n\n".join(part for part in (f"{what}.", api.description, endpoint.deletions_note) if part)
+
+
+def declared_columns(endpoint: Endpoint):
+    """Columns the configuration documents (dlt column hints), with the engine's own."""
+    hints = endpoint.declared_columns
+    if not hints:
+        return None
+    return column_schema(
+        {**hint, "name": RestApi.column_name(field), **({"primary_key": True} if field in endpoint.primary_key else {})}
+        for field, hint in hints.items()
+    )

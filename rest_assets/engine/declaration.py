@@ -91,11 +91,11 @@ def _yaml_type(annotation: Any) -> Any:
     return Optional[list[int]] if typing.get_origin(annotation) is tuple else Optional[annotation]
 
 
-# HttpPolicy's fields, each optional: one place (engine/http.py) says what they are.
+# HttpPolicy's fields, each optional: one place (engine/http/policy.py) says what they are.
 Http = create_model(
     "Http",
     __config__=ConfigDict(extra="forbid", frozen=True),
-    __doc__="HttpPolicy's fields (engine/http.py); each also overridable by <API>_HTTP_<FIELD>.",
+    __doc__="HttpPolicy's fields (engine/http/policy.py); each also overridable by <API>_HTTP_<FIELD>.",
     **{name: (_yaml_type(hint), None) for name, hint in typing.get_type_hints(HttpPolicy).items()},
 )
 

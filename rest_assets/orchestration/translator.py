@@ -24,6 +24,7 @@ from rest_assets.engine.declaration import Endpoint, RestApi
 from rest_assets.orchestration.columns import column_schema
 
 _DLT_HINTS = ("primary_key", "merge_key", "write_disposition")
+TABLE_NAME = "dagster/table_name"
 
 
 def _no_rows() -> Iterator[Any]:
@@ -74,13 +75,14 @@ class RestApiTranslator(DagsterDltTranslator):
             automation_condition=follows_parent() if parent else None,
             freshness_policy=self.freshness_policies.get(endpoint.name),
             metadata={
-                **base.metadata,
+                # dagster-dlt names the table by dlt's name alone: the database's full name replaces it,
+                # and where the catalog is unknown (credentials unset) no name beats a partial one.
+                **{key: value for key, value in base.metadata.items() if key != TABLE_NAME},
                 "endpoint": endpoint.path,
                 "primary_key": ", ".join(endpoint.primary_key),
                 "write_disposition": str(endpoint.config.get("write_disposition")),
                 "deletions": endpoint.deletions.name,
-                # The database's own name for the table (dagster-dlt's default is dlt's table name alone).
-                **({"dagster/table_name": name} if (name := self.table_names.get(endpoint.table)) else {}),
+                **({TABLE_NAME: name} if (name := self.table_names.get(endpoint.table)) else {}),
                 **({"dagster/column_schema": declared} if (declared := declared_columns(endpoint)) else {}),
             },
         )

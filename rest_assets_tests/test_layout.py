@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 from textwrap import dedent
 
 import dagster as dg
 import yaml
 from dagster import AssetKey
 
-from rest_assets.engine.auth import Credentials
-from rest_assets.engine.sync import Restatement, sync
+from rest_assets.engine.sync import sync
 from rest_assets.orchestration.component import RestApiComponent
 from rest_assets.orchestration.definitions import shared_definitions
 from rest_assets.orchestration.loading import load_apis

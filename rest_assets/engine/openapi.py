@@ -765,7 +765,7 @@ def _incremental_notes(doc: Document, endpoint: ListEndpoint) -> list[str]:
     properties = doc.properties(endpoint.item)
     for param in endpoint.op.query.values():
         words = _words(param.name)
-        kind, fmt = param.schema.get("type"), param.schema.get("format")
+        fmt = param.schema.get("format")
         moment = fmt in ("date", "date-time") or any(w in {"modified", "updated", "since", "changed"} for w in words)
         if not moment or not (set(words) & LOWER_BOUND_WORDS or {"modified", "updated", "changed"} & set(words)) \
                 or set(words) & UPPER_BOUND_WORDS:

@@ -28,6 +28,11 @@ FLOORS = ("floor_stdlib", "floor_requests")
 CONTENDERS = (*FLOORS, "stock_dlt", "rest_assets_cli")
 # The rate-limit pass: the CLI reading the API's rate-limit headers alone, and paced to the limit as well.
 RATE_LIMIT_CONTENDERS = ("rest_assets_cli", "rest_assets_cli_paced")
+# The fixed-cost pass: Dagster's empty run (the floor), one small API, and a rerun of every asset
+# with nothing changed upstream, each through `dagster asset materialize`, alternated round by round.
+FIXED_CONTENDERS = ("dagster_empty", "taskrouter_small", "all_unchanged")
+FIXED_SELECT = {"dagster_empty": ("bench.empty_asset", "*"), "taskrouter_small": ("rest_assets.definitions", "group:taskrouter"),
+                "all_unchanged": ("rest_assets.definitions", "*")}
 PROJECT_ENV_PREFIXES = ("TASKROUTER_", "AGENCY_", "RESOURCING_", "WORKHUB_", "DATASYNC_", "REST_ASSETS_", "DAGSTER_HOME")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -314,6 +319,120 @@ def run_pass(spec: Pass, args, workroot: Path) -> dict:
     return summary
 
 
+# --- the fixed-cost pass --------------------------------------------------------------------
+
+
+def run_fixed_pass(args, workroot: Path) -> dict:
+    """What every small run pays: each contender's `dagster asset materialize`, paired with Dagster's empty run.
+
+    Each contender has its own DAGSTER_HOME (migrated, SQLite, as `run_cli`'s) and DuckDB file, and one
+    untimed run first: the small API and the rerun then meet a warehouse that already holds the
+    simulator's rows, as a scheduled run does (nothing changed upstream: incremental resources read
+    nothing new, complete listings read every row again). Then `--fixed-rounds` rounds, each running
+    every contender once, in an order that rotates round by round; a contender's ratio in a round is
+    its wall time over the empty run's in the same round, and the pass reports the median.
+    """
+    sizes = sizes_for(args.fixed_scale)
+    expected = expected_counts(sizes)
+    contenders = [c for c in FIXED_CONTENDERS if c not in args.skip or c == "dagster_empty"]
+    pass_dir = workroot / "fixed"
+    pass_dir.mkdir(parents=True)
+    summary = {"name": "fixed", "scale": args.fixed_scale, "latency_s": 0.0, "sizes": sizes,
+               "expected_rows": sum(expected.values()), "expected_pages": expected_pages(sizes), "sim_cache": False,
+               "rounds": [], "warmups": {}, "results": []}
+    print(f"\n== pass fixed: {args.fixed_rounds} rounds of {', '.join(contenders)}; "
+          f"{summary['expected_rows']:,} rows in the warehouse", flush=True)
+    sim = SimProcess(sizes, 0.0, False, pass_dir / "simulator.log")
+    try:
+        envs = {}
+        for contender in contenders:
+            home = pass_dir / contender / "dagster_home"
+            home.mkdir(parents=True)
+            envs[contender] = {**base_env(sim), "DAGSTER_HOME": str(home),
+                               "REST_ASSETS_DUCKDB_PATH": str(pass_dir / contender / "cli.duckdb"),
+                               "REST_ASSETS_DATA_DIR": str(pass_dir / contender / "data")}
+            subprocess.run([DAGSTER, "instance", "migrate"], cwd=ROOT, env=envs[contender], check=True, capture_output=True)
+            warm = _fixed_run(sim, contender, envs[contender], pass_dir / contender / "warmup", expected, args)
+            summary["warmups"][contender] = warm
+            print(f"   {contender}: warm-up {warm['wall_s']:.1f} s, {warm['status']}", flush=True)
+        for n in range(args.fixed_rounds):
+            order = contenders[n % len(contenders):] + contenders[:n % len(contenders)]
+            runs = {c: _fixed_run(sim, c, envs[c], pass_dir / c / f"round{n}", expected, args) for c in order}
+            floor = runs["dagster_empty"]["wall_s"]
+            for run in runs.values():
+                run["ratio_to_floor"] = round(run["wall_s"] / floor, 3)
+            summary["rounds"].append({"order": order, "runs": runs})
+            print(f"   round {n + 1}: " + ", ".join(f"{c} {runs[c]['wall_s']:.2f} s ({runs[c]['ratio_to_floor']:.2f}x)"
+                                              for c in contenders), flush=True)
+    finally:
+        sim.stop()
+    for contender in contenders:
+        runs = [r["runs"][contender] for r in summary["rounds"]]
+        statuses = {run["status"] for run in runs} | {summary["warmups"][contender]["status"]}
+        result = {
+            "contender": contender, "command": runs[0]["command"], "rounds": len(runs),
+            "status": "ok" if statuses == {"ok"} else sorted(statuses - {"ok"})[0],
+            "wall_s": _median([r["wall_s"] for r in runs]), "walls_s": [r["wall_s"] for r in runs],
+            "ratio_to_floor": round(_median([r["ratio_to_floor"] for r in runs]), 2),
+            "ratios": [r["ratio_to_floor"] for r in runs],
+            "cpu_s": round(_median([r["cpu_s"] for r in runs]), 2),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs), "peak_tree_rss_mb": max(r["peak_tree_rss_mb"] for r in runs),
+            "max_processes": max(r["max_processes"] for r in runs),
+            "rows_loaded": runs[-1]["rows_loaded"], "requests": runs[-1]["requests"],
+            "sim_cpu_s": _median([r["sim_cpu_s"] for r in runs]), "other_cpu_s": _median([r["other_cpu_s"] for r in runs]),
+        }
+        result["rows_per_s"] = None
+        summary["results"].append(result)
+    summary["floor"] = "dagster_empty"
+    return summary
+
+
+def _fixed_run(sim: SimProcess, contender: str, env: dict, work: Path, expected: dict, args) -> dict:
+    module, select = FIXED_SELECT[contender]
+    work.mkdir(parents=True)
+    before, busy = sim.stats(), machine_busy_seconds()
+    started = time.time()
+    result = measured([DAGSTER, "asset", "materialize", "-m", module, "--select", select], work, env, args.cli_timeout)
+    busy = machine_busy_seconds() - busy
+    result["cpu_s"] = round(result["cpu_user_s"] + result["cpu_system_s"], 2)
+    result["requests"] = sim.stats()["requests"] - before["requests"]
+    result["sim_cpu_s"] = 0.0  # the simulator's CPU is in the machine's; small here
+    result["other_cpu_s"] = round(max(0.0, busy - result["cpu_s"]), 1)
+    result["command"] = portable(result["command"], work.parents[2])
+    problems: list[str] = []
+    if contender != "dagster_empty":
+        result["rows"] = duckdb_counts(Path(env["REST_ASSETS_DUCKDB_PATH"]))
+        wanted = {k: v for k, v in expected.items() if contender == "all_unchanged" or k.startswith("taskrouter/")}
+        problems = check_counts(result["rows"], wanted)
+        try:
+            result["details"] = dagster_step_times(Path(env["DAGSTER_HOME"]), started)
+        except Exception as error:  # the timings are a bonus
+            result["details"] = {"error": repr(error)}
+    result["rows_loaded"] = sum(result.get("rows", {}).values())
+    result["status"] = ("timeout" if result["timed_out"] else f"failed ({result['returncode']})" if result["returncode"]
+                        else "WRONG ROWS" if problems else "ok")
+    result["row_problems"] = problems[:20]
+    if result["status"] != "ok":
+        print(f"     {contender}: {result['status']}; see {work / 'output.log'}; {problems[:5]}", flush=True)
+    return result
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return round(ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2, 3)
+
+
+def fixed_table(passes: list[dict]) -> str:
+    head = ("contender", "wall s", "x empty run", "ratios by round", "CPU s", "RSS MB", "processes", "requests", "status")
+    lines = [
+        (r["contender"], f"{r['wall_s']:.2f}", f"{r['ratio_to_floor']:.2f}", " ".join(f"{x:.2f}" for x in r["ratios"]),
+         f"{r['cpu_s']:.1f}", f"{r['peak_rss_mb']:.0f}", str(r["max_processes"]), f"{r['requests']:,}", r["status"])
+        for p in passes if p["name"] == "fixed" for r in p["results"]
+    ]
+    return _aligned(head, lines) if lines else ""
+
+
 # --- output --------------------------------------------------------------------------------
 
 
@@ -327,6 +446,8 @@ def table(passes: list[dict]) -> str:
             "other CPU s", "requests", "x floor", "status")
     lines = []
     for p in passes:
+        if p["name"] == "fixed":  # its own table (fixed_table)
+            continue
         for r in p["results"]:
             lines.append((
                 p["name"], r["contender"], f"{r['rows_loaded']:,}", f"{p['latency_s'] * 1000:.0f}", f"{r['wall_s']:.1f}",
@@ -349,6 +470,8 @@ def cpu_profile(passes: list[dict]) -> list[dict]:
     """
     profile = []
     for p in passes:
+        if p["name"] == "fixed":  # per-row figures mean nothing for fixed costs
+            continue
         for r in p["results"]:
             rows = r["rows_loaded"] or p["expected_rows"]
             line = {"pass": p["name"], "contender": r["contender"], "total": r["cpu_s"]}
@@ -426,7 +549,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="rows of the latency pass (default 80,000: the floor then needs about a minute)")
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per request in the latency pass")
     parser.add_argument("--skip", action="append", default=[],
-                        choices=[*CONTENDERS, *RATE_LIMIT_CONTENDERS[1:], "floor", "stock", "cli", "latency", "cpu"],
+                        choices=[*CONTENDERS, *RATE_LIMIT_CONTENDERS[1:], *FIXED_CONTENDERS[1:], "floor", "stock", "cli", "latency",
+                                 "cpu", "fixed"],
                         help="leave out a contender or a pass (repeatable)")
     parser.add_argument("--latency-stock", action="store_true", help="also run stock dlt in the latency pass")
     parser.add_argument("--uncached", action="store_true",
@@ -441,6 +565,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rate-limit-scale", type=int, default=20_000, help="rows of the rate-limit pass")
     parser.add_argument("--rate-limit-headers", choices=("x-ratelimit", "ietf"), default="x-ratelimit",
                         help="X-RateLimit-* with an epoch-second reset, or the IETF RateLimit-* in seconds")
+    parser.add_argument("--fixed-scale", type=int, default=2_000,
+                        help="rows in the warehouse of the fixed-cost pass (small data: its runs are fixed costs)")
+    parser.add_argument("--fixed-rounds", type=int, default=5,
+                        help="rounds of the fixed-cost pass, each running Dagster's empty run and every contender once")
     parser.add_argument("--out", default=None, help="JSON results (default bench/results/<date>-<scale>.json)")
     parser.add_argument("--workdir", default=None, help="where DuckDB files, logs and dlt folders go (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the work dir")
@@ -449,6 +577,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.scale = args.scale or 20_000
         args.latency_scale = args.latency_scale or 5_000
         args.stock_timeout = args.stock_timeout or 300
+        args.fixed_rounds = min(args.fixed_rounds, 3)
     args.scale = args.scale or 1_000_000
     args.latency_scale = args.latency_scale or 80_000
     args.stock_timeout = args.stock_timeout or 1200
@@ -486,6 +615,10 @@ def main(argv: list[str] | None = None) -> None:
     out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"{started:%Y%m%d-%H%M%S}-{args.scale}.json"
     print(f"work dir {workroot}", flush=True)
     try:
+        if "fixed" not in args.skip:
+            report["passes"].append(run_fixed_pass(args, workroot))
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(report, indent=1))
         for spec in passes:
             report["passes"].append(run_pass(spec, args, workroot))
             report["cpu_ms_per_1000_rows"] = cpu_profile(report["passes"])
@@ -494,10 +627,14 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         if not args.keep:
             shutil.rmtree(workroot, ignore_errors=True)
-    print()
-    print(table(report["passes"]))
-    print("\nCPU ms per 1,000 rows (the CLI's by dlt step; dagster: the rest of its process tree)")
-    print(cpu_profile_table(report["cpu_ms_per_1000_rows"]))
+    if fixed := fixed_table(report["passes"]):
+        print("\nfixed cost (median of paired rounds; x empty run: wall over Dagster's empty run in the same round)")
+        print(fixed)
+    if any(p["name"] != "fixed" for p in report["passes"]):
+        print()
+        print(table(report["passes"]))
+        print("\nCPU ms per 1,000 rows (the CLI's by dlt step; dagster: the rest of its process tree)")
+        print(cpu_profile_table(report["cpu_ms_per_1000_rows"]))
     if limits := rate_limit_table(report["passes"]):
         print(f"\nrate limit ({args.rate_limit_headers} headers): ideal = the slowest API's answered requests / limit")
         print(limits)

@@ -64,7 +64,8 @@ MAX_RUNTIME_SECONDS = Setting("REST_ASSETS_MAX_RUNTIME_SECONDS", "14400", DEFINI
                               "the longest a run of the generated jobs, schedules and sensors may last: Dagster's run "
                               "monitoring then ends it (tag `dagster/max_runtime`)")
 EXECUTOR = Setting("REST_ASSETS_EXECUTOR", None, DEFINITIONS_LOAD,
-                   "`k8s`: each step a Kubernetes job (dagster-k8s); else one process per API step")
+                   "`k8s`: each step a Kubernetes job (dagster-k8s); else a run of one API in the run's own "
+                   "process, of several one process per API step")
 API_PATH = Setting("REST_ASSETS_API_PATH", None, DEFINITIONS_LOAD,
                    "more folders of API folders (`<api>/defs.yaml`), separated by `:`")
 HTTP = Setting("REST_ASSETS_HTTP_<FIELD>", None, RUN_START,

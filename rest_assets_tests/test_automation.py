@@ -95,7 +95,8 @@ def test_every_generated_run_carries_the_maximum_runtime_the_shipped_instances_e
     defs = project.definitions()
     repo = defs.get_repository_def()
     assert {repo.get_job(schedule.job_name).tags["dagster/max_runtime"] for schedule in repo.schedule_defs} == {"900"}
-    assert evaluate_change_sensor(project, instance).tags["dagster/max_runtime"] == "900"
+    request = evaluate_change_sensor(project, instance)
+    assert request.tags["dagster/max_runtime"] == "900" and request.tags["rest_assets/api"] == "resourcing"
     assert defs.get_sensor_def("rest_assets_automation").run_tags["dagster/max_runtime"] == "900"
     # Runs launched by hand carry no tag: the instances bound them by the setting's default.
     for config in (REPO_ROOT / "dagster_home" / "dagster.yaml", REPO_ROOT / "deploy" / "dagster.yaml"):

@@ -24,12 +24,12 @@ from dagster import (
 from rest_assets import settings
 from rest_assets.engine.probe import changed_since, incremental_resources
 from rest_assets.engine.declaration import RestApi
-from rest_assets.orchestration.schedules import max_runtime
+from rest_assets.orchestration.schedules import SOURCE_TAG, max_runtime
 
 
 def build_change_sensor(api: RestApi, resource_name: str, key: AssetKey) -> SensorDefinition:
     """Materialize an incremental resource's asset `key` only when the API has rows newer than the saved cursor."""
-    tags = max_runtime()
+    tags = {SOURCE_TAG: api.name, **max_runtime()}  # as a scheduled run of the API
 
     @sensor(
         name=f"{api.name}_{api.table_name(resource_name)}_changes",

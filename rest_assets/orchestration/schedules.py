@@ -12,8 +12,9 @@ from dagster import AssetKey, AssetSelection, DefaultScheduleStatus, ScheduleDef
 from rest_assets import settings
 from rest_assets.engine.declaration import RestApi, Schedule
 
-# Scheduled and change-sensor runs carry their API's name, to filter the Runs page by. (What queues a second run of
-# an API is its pool, which every run has, those launched from the asset graph too: dagster.yaml.)
+# Scheduled and change-sensor runs carry their API's name, to filter the Runs page by. (What queues
+# a second run of an API is its pool, which every run has, those launched from the asset graph too:
+# dagster.yaml.)
 SOURCE_TAG = "rest_assets/api"
 # Run retries (where the instance enables them) are for crashed runs only: a run that failed
 # because an API failed already retried each request, and retrying it whole multiplies requests.

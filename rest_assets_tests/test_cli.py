@@ -12,6 +12,7 @@ import duckdb
 import pytest
 from dagster import AssetKey, DagsterInstance
 
+from rest_assets.orchestration.executor import STEP_PRELOAD, step_start_method
 from rest_assets.orchestration.loading import load_apis
 from rest_assets_tests.conftest import REPO_ROOT, clean_env, project_env, start_service, stop_service
 
@@ -80,7 +81,7 @@ def test_overlapping_runs_of_every_source_share_one_duckdb_file(make_project, tm
     assert_every_table_complete(project)
 
 
-# Packages a step must find already imported by the forkserver (costly to import in every step).
+# Packages a step must find already imported when it is forked (costly to import in every step).
 PRELOADED_PACKAGES = ("sqlalchemy", "alembic", "duckdb", "pyarrow", "numpy", "upath", "fsspec", "dagster_postgres",
                       "dlt.normalize", "dlt.load", "dlt.destinations")
 STEP_IMPORTS = """
@@ -95,8 +96,8 @@ print("\\n".join(sorted(set(sys.modules) - preloaded)))
 """
 
 
-def test_steps_find_storage_dlt_duckdb_and_arrow_already_imported_by_the_forkserver(project, tmp_path):
-    """What a step imports after the forkserver's preload is paid again by every step, on a 2-core machine."""
+def test_steps_find_storage_dlt_duckdb_and_arrow_already_imported(project, tmp_path):
+    """What a step imports after the executor's preload is paid again by every step, on a 2-core machine."""
     done = subprocess.run([sys.executable, "-c", STEP_IMPORTS], env=cli_env(project, tmp_path), cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-4000:]
@@ -104,6 +105,14 @@ def test_steps_find_storage_dlt_duckdb_and_arrow_already_imported_by_the_forkser
     assert "dagster._core.execution.execute_in_process" in imported_by_step  # the probe sees the step's imports
     late = [m for m in imported_by_step if any(m == p or m.startswith(p + ".") for p in PRELOADED_PACKAGES)]
     assert late == [], late
+
+
+def test_steps_fork_from_the_run_process_unless_threads_or_config_say_otherwise():
+    """Forking copies only the calling thread: with another thread alive (holding a lock, maybe) the
+    steps start from Dagster's forkserver, and a start method set in the run's config is kept."""
+    assert step_start_method({"max_concurrent": 5}, threads=1) == {"fork": {}}
+    assert step_start_method({"max_concurrent": 5}, threads=2) == {"forkserver": {"preload_modules": [STEP_PRELOAD]}}
+    assert step_start_method({"start_method": {"spawn": {}}}, threads=1) == {"spawn": {}}
 
 
 IMPORT_SIDE_EFFECTS = """

@@ -1,15 +1,16 @@
-"""What every step process imports, imported once in the multiprocess executor's forkserver.
+"""What every step process imports, imported once before a run's steps are forked.
 
-Each step is forked from the forkserver, so whatever is imported here is shared for
-free; whatever a step imports itself costs every step again. Dagster imports its
-instance storage (sqlalchemy, alembic) only when a step opens the instance, and dlt
-imports its normalizer, loader, DuckDB and Arrow on first use: in every step again, and
-on two cores that delayed every sync.
+Each step is forked from the process that imported this (the run's orchestrating process, or
+Dagster's forkserver where that process cannot fork), so whatever is imported here is shared for
+free; whatever a step imports itself costs every step again. Dagster imports its instance storage
+(sqlalchemy, alembic) only when a step opens the instance, and dlt imports its normalizer,
+loader, DuckDB and Arrow on first use: in every step again, and on two cores that delayed every
+sync.
 
-The preloaded objects are then frozen out of the garbage collector: each step's
-collections no longer walk the million objects of dagster, dlt and Arrow, nor write
-to their pages (copy-on-write) doing so. Only this module, imported by the forkserver
-alone, does that. (The figures: bench/README.md, "Why the code is so".)
+The preloaded objects are then frozen out of the garbage collector: each step's collections no
+longer walk the million objects of dagster, dlt and Arrow, nor write to their pages
+(copy-on-write) doing so. Only the executor imports this, when a run has several steps.
+(The figures: bench/README.md, "Why the code is so".)
 """
 
 import gc

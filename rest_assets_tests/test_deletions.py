@@ -20,11 +20,13 @@ def agency_with(deletions: str, **per_resource: str):
     return build_definitions([api.replace(deletions=deletions, resources=resources)])
 
 
-def row_count_check(result, table: str) -> dict:
-    """The metadata of the row-count check of `table` in a run."""
-    (evaluation,) = [e for e in result.get_asset_check_evaluations()
-                     if e.asset_key.path[-1] == table and e.check_name == "row_count"]
-    return {label: value.value for label, value in evaluation.metadata.items()}
+def row_counts(result, table: str) -> dict:
+    """The row counts `table`'s materialization in a run records: current rows, and beside them the not-current."""
+    (materialization,) = [m for m in result.get_asset_materialization_events()
+                          if m.asset_key.path[-1] == table]
+    metadata = materialization.materialization.metadata
+    return {"row_count": metadata["dagster/row_count"].value,
+            **{label: metadata[label].value for label in ("rows_soft_deleted", "rows_retired") if label in metadata}}
 
 
 def deleted_ids(project, table: str) -> list:
@@ -46,8 +48,8 @@ def test_soft_deletion_marks_missing_rows_and_clears_a_row_that_comes_back(make_
     assert checks_passed(result), "no duplicate keys"
     metadata = project.metadata(result, "clients")
     assert metadata["dagster/row_count"].value == 37 and metadata["rows_soft_deleted"].value == 3, "current rows"
-    assert row_count_check(result, "clients") == {"row_count": 37, "rows_soft_deleted": 3}
-    assert row_count_check(result, "projects") == {"row_count": 20, "rows_soft_deleted": 0}
+    assert row_counts(result, "clients") == {"row_count": 37, "rows_soft_deleted": 3}
+    assert row_counts(result, "projects") == {"row_count": 20, "rows_soft_deleted": 0}
     marked_at = dict(project.query("select id, _deleted_at from agency.clients where _deleted_at is not null"))
 
     project.sim.restore_rows("agency", "clients", [17])
@@ -76,7 +78,7 @@ def test_a_workspace_deleted_upstream_takes_its_workers_with_it(make_project):
     assert project.query("select count(*) from taskrouter.workers where _deleted_at is null")[0][0] == 9
     assert project.metadata(result, "workers")["rows_deleted"].value == 3
     assert project.metadata(result, "workers")["dagster/row_count"].value == 9, "current workers only"
-    assert row_count_check(result, "workers") == {"row_count": 9, "rows_soft_deleted": 3}
+    assert row_counts(result, "workers") == {"row_count": 9, "rows_soft_deleted": 3}
 
 
 def test_hard_removes_rows_with_their_nested_rows_and_keep_keeps_them(make_project):
@@ -99,8 +101,8 @@ def test_hard_removes_rows_with_their_nested_rows_and_keep_keeps_them(make_proje
     assert "_deleted_at" not in {row[0] for row in project.query(
         "select column_name from information_schema.columns where table_name in ('invoices', 'projects')")}
     assert project.metadata(result, "projects")["rows_deleted"].value == 0
-    assert row_count_check(result, "invoices") == {"row_count": 10}, "hard and keep: every row is current"
-    assert row_count_check(result, "projects") == {"row_count": 10}
+    assert row_counts(result, "invoices") == {"row_count": 10}, "hard and keep: every row is current"
+    assert row_counts(result, "projects") == {"row_count": 10}
     assert "rows_soft_deleted" not in project.metadata(result, "projects")
 
 
@@ -123,7 +125,7 @@ def test_history_keeps_every_version_and_retires_deleted_rows(make_project):
     assert checks_passed(result), "the key is unique among current rows"
     assert project.metadata(result, "clients")["dagster/row_count"].value == 19
     assert project.metadata(result, "clients")["rows_retired"].value == 2
-    assert row_count_check(result, "clients") == {"row_count": 19, "rows_retired": 2}
+    assert row_counts(result, "clients") == {"row_count": 19, "rows_retired": 2}
 
     project.sim.restore_rows("agency", "clients", [9])
     assert project.materialize("agency/clients", defs=defs).success

@@ -48,7 +48,7 @@ class Ui:
         """What the asset graph's Materialize button launches: the implicit asset job, no run tags."""
         selection = [{"path": key} for key in asset_keys]
         check_selection = [{"assetKey": {"path": key}, "name": name} for key in asset_keys
-                           for name in ("primary_key_unique_and_not_null", "row_count")] if checks else []
+                           for name in ("primary_key_unique_and_not_null",)] if checks else []
         params = {"selector": {"repositoryLocationName": "rest_assets.definitions", "repositoryName": "__repository__",
                                "jobName": "__ASSET_JOB", "assetSelection": selection,
                                "assetCheckSelection": check_selection},

@@ -101,7 +101,7 @@ def test_a_defs_yaml_outside_the_package_becomes_assets_lineage_schedule_and_che
     schedule = defs.get_repository_def().get_schedule_def("helpdesk_schedule")
     assert schedule.cron_schedule == "0 * * * *"
     assert {k.name for k in graph.get_check_keys_for_assets([tickets, comments, history])} == {
-        "primary_key_unique_and_not_null", "row_count"}
+        "primary_key_unique_and_not_null"}
     assert graph.get(comments).freshness_policy.deadline_cron == "0 * * * *"
 
     with DagsterInstance.ephemeral() as instance:
@@ -118,5 +118,5 @@ def test_a_defs_yaml_outside_the_package_becomes_assets_lineage_schedule_and_che
             project.count("helpdesk", "history")) == (60, 180, 180)
     assert project.query("select count(distinct ticket_id) from helpdesk.comments") == [(60,)]
     evaluations = result.get_asset_check_evaluations()
-    assert len(evaluations) == 6 and all(check.passed for check in evaluations)
+    assert len(evaluations) == 3 and all(check.passed for check in evaluations)
     assert len(ticket_pages) == 3, "the Link header, 25 a page"

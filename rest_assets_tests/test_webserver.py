@@ -85,7 +85,7 @@ def test_ui_shows_graph_lineage_schedules_sensors_checks_and_launches_a_run(webs
     assert all({"dlt", "duckdb"} <= set(n["kinds"]) for n in nodes.values())
     for node in nodes.values():
         checks = {c["name"] for c in node["assetChecksOrError"]["checks"]}
-        assert checks == {"primary_key_unique_and_not_null", "row_count"}
+        assert checks == {"primary_key_unique_and_not_null"}
     assert nodes["resourcing/logged_time"]["internalFreshnessPolicy"] == {
         "deadlineCron": "*/15 * * * *", "lowerBoundDeltaSeconds": 900, "timezone": "UTC"}
     assert all(n["internalFreshnessPolicy"]["deadlineCron"] for n in nodes.values())

@@ -13,18 +13,18 @@ from dagster import AssetCheckKey, AssetCheckResult, AssetCheckSeverity, AssetCh
 
 from rest_assets.engine.checks import key_columns
 from rest_assets.engine.declaration import RestApi
-from rest_assets.engine.deletions import DELETED_AT, VALID_TO
 from rest_assets.engine.report import TableFigures
 
 PRIMARY_KEY_CHECK = "primary_key_unique_and_not_null"
-ROW_COUNT_CHECK = "row_count"
 
 
 def table_check_specs(api: RestApi, keys: Mapping[str, AssetKey]) -> list[AssetCheckSpec]:
-    """Per asset: its primary key is unique and never null, and its current rows are recorded.
+    """Per asset with a primary key: the key is unique and never null.
 
-    The key check blocks: a duplicate or null key fails the run (after its loads are recorded) and
+    The check blocks: a duplicate or null key fails the run (after its loads are recorded) and
     holds back what depends on the table, as children's automation waits for it to pass again.
+    The table's row counts are not a check: they never fail, and every materialization records
+    them (`dagster/row_count`, beside it `rows_soft_deleted` or `rows_retired`).
     """
     specs = []
     for name, key in first_resource_of_each_asset(keys).items():
@@ -35,7 +35,6 @@ def table_check_specs(api: RestApi, keys: Mapping[str, AssetKey]) -> list[AssetC
                 PRIMARY_KEY_CHECK, asset=key, blocking=True,
                 description=f"{', '.join(columns)} is unique and never null{among}. Blocking: a failure fails "
                 "the run and holds back the assets that depend on this one."))
-        specs.append(AssetCheckSpec(ROW_COUNT_CHECK, asset=key, description=row_count_description(api, name)))
     return specs
 
 
@@ -45,14 +44,6 @@ def first_resource_of_each_asset(keys: Mapping[str, AssetKey]) -> dict[str, Asse
     for name, key in keys.items():
         first.setdefault(key, name)
     return {name: key for key, name in first.items()}
-
-
-def row_count_description(api: RestApi, resource_name: str) -> str:
-    endpoint = api.endpoints[resource_name]
-    return {
-        DELETED_AT: f"Current rows in the table; soft-deleted rows ({DELETED_AT} set) are counted beside them.",
-        VALID_TO: f"Current rows in the table; retired versions ({VALID_TO} set) are counted beside them.",
-    }.get(endpoint.deletions.current_rows_column(endpoint), "Rows in the table.")
 
 
 def check_results(
@@ -68,11 +59,6 @@ def check_results(
         if not table.exists:
             results.append(AssetCheckResult(check_name=check_key.name, asset_key=check_key.asset_key, passed=True,
                                             metadata={"note": "no rows loaded yet"}))
-        elif check_key.name == ROW_COUNT_CHECK:
-            results.append(AssetCheckResult(
-                check_name=ROW_COUNT_CHECK, asset_key=check_key.asset_key, passed=True,
-                metadata={"row_count": MetadataValue.int(table.current_rows),
-                          **{label: MetadataValue.int(rows) for label, rows in table.not_current.items()}}))
         else:
             results.append(AssetCheckResult(
                 check_name=PRIMARY_KEY_CHECK, asset_key=check_key.asset_key,

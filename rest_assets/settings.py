@@ -59,6 +59,9 @@ DUCKDB_MEMORY_LIMIT = Setting("REST_ASSETS_DUCKDB_MEMORY_LIMIT", "128MB", DEFINI
                               "DuckDB's memory during a load; past it DuckDB spills to disk")
 DUCKDB_LOCK_TIMEOUT_SECONDS = Setting("REST_ASSETS_DUCKDB_LOCK_TIMEOUT_SECONDS", "120", DEFINITIONS_LOAD,
                                       "how long a sync waits for another program to close the DuckDB file")
+PROGRESS_LOG_SECONDS = Setting("REST_ASSETS_PROGRESS_LOG_SECONDS", "10", DEFINITIONS_LOAD,
+                               "a sync step (extract, normalize, load) that runs this long writes dlt's progress "
+                               "to the run's log, every as many seconds and at its end")
 TIMEZONE = Setting("REST_ASSETS_TIMEZONE", "UTC", DEFINITIONS_LOAD, "the schedules' timezone (unless one sets its own)")
 MAX_RUNTIME_SECONDS = Setting("REST_ASSETS_MAX_RUNTIME_SECONDS", "14400", DEFINITIONS_LOAD,
                               "the longest a run of the generated jobs, schedules and sensors may last: Dagster's run "
@@ -75,5 +78,5 @@ API_HTTP = Setting("<API>_HTTP_<FIELD>", None, RUN_START,
 ALERT_WEBHOOK_URL = Setting("REST_ASSETS_ALERT_WEBHOOK_URL", None, SENSOR_TICK,
                             "where the failure sensor posts each failed run's alert (JSON)")
 
-SETTINGS = (DESTINATION, DUCKDB_PATH, DATA_DIR, DUCKDB_MEMORY_LIMIT, DUCKDB_LOCK_TIMEOUT_SECONDS, TIMEZONE,
-            MAX_RUNTIME_SECONDS, EXECUTOR, API_PATH, HTTP, API_HTTP, ALERT_WEBHOOK_URL)
+SETTINGS = (DESTINATION, DUCKDB_PATH, DATA_DIR, DUCKDB_MEMORY_LIMIT, DUCKDB_LOCK_TIMEOUT_SECONDS, PROGRESS_LOG_SECONDS,
+            TIMEZONE, MAX_RUNTIME_SECONDS, EXECUTOR, API_PATH, HTTP, API_HTTP, ALERT_WEBHOOK_URL)

@@ -288,11 +288,22 @@ def test_assets_are_described_owned_tagged_and_kinded(project):
     assert graph.get(WORKERS).description.split("\n")[0].endswith(", for each row of taskrouter/workspaces.")
 
 
-def test_materialization_records_cursor_and_progress_reaches_the_run_log(project, instance):
+def test_materialization_records_cursor_and_progress_reaches_the_run_log(project, instance, monkeypatch):
+    monkeypatch.setenv("REST_ASSETS_PROGRESS_LOG_SECONDS", "0")
     result = run(project, instance, [LOGGED_TIME])
     (materialization,) = result.asset_materializations_for_node("resourcing_sync")
     cursor = max(row["modified"] for row in project.sim.expected_rows("resourcing", "logged_time"))
     assert materialization.metadata["incremental_cursor"].value == cursor
-    messages = [e.user_message for e in instance.all_logs(result.run_id)]
-    assert any("logged_time" in m and "Extract" in m for m in messages), "dlt progress in the Dagster log"
+    lines = progress_lines(instance, result)
+    assert any("logged_time" in m for m in lines if "Extract" in m), "dlt progress in the Dagster log"
+    assert {"Extract", "Normalize", "Load"} <= {m.split()[1] for m in lines}
 
+    monkeypatch.delenv("REST_ASSETS_PROGRESS_LOG_SECONDS")
+    result = run(project, instance, [LOGGED_TIME])
+    assert result.success and not progress_lines(instance, result), "steps shorter than 10 s write no progress"
+
+
+def progress_lines(instance, result) -> list[str]:
+    """dlt's progress in a run's log: each a block headed `---- <step> <source> ----`."""
+    messages = [e.user_message for e in instance.all_logs(result.run_id) if not e.is_dagster_event]
+    return [m for m in messages if m.startswith("-" * 10)]

@@ -21,6 +21,7 @@ from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from rest_assets import settings
 from rest_assets.engine.errors import DatasetNamedLikeTheFile, WarehouseLocked
+from rest_assets.engine.progress import LongStepProgress
 
 # DuckDB's words when another process holds the file: "... Conflicting lock is held in <program> (PID n) ..."
 _LOCK_CONFLICT = re.compile(r"Could not set lock on file.*?Conflicting lock is held in (?P<holder>.+? \(PID \d+\))", re.S)
@@ -60,6 +61,8 @@ class Warehouse(BaseModel):
     duckdb_memory_limit: str = settings.DUCKDB_MEMORY_LIMIT.default
     # How long a sync waits for another program (a notebook, the DuckDB CLI, a BI tool) to close the file.
     duckdb_lock_timeout_seconds: float = float(settings.DUCKDB_LOCK_TIMEOUT_SECONDS.default)
+    # A sync step (extract, normalize, load) that runs this long writes dlt's progress to the run's log.
+    progress_log_seconds: float = float(settings.PROGRESS_LOG_SECONDS.default)
 
     @property
     def is_duckdb(self) -> bool:
@@ -172,7 +175,8 @@ class Warehouse(BaseModel):
         The warehouse is the only source of truth for state: every run restores
         its incremental cursors from the dataset, so a new DuckDB file means a
         full load, and overlapping runs never share local state files. dlt's
-        progress (items and pages per resource) goes to `progress_log`. dlt runs with
+        progress (items and pages per resource) goes to `progress_log`, for steps that run
+        `progress_log_seconds` or longer. dlt runs with
         `DLT_SETTINGS` meanwhile, unless dlt's own environment variables say otherwise.
         """
         working_dir = self._working_root() / f"{run_id}-{api_name}"
@@ -183,7 +187,7 @@ class Warehouse(BaseModel):
                     pipelines_dir=str(working_dir),
                     destination=self.dlt_destination(),
                     dataset_name=api_name,
-                    progress=dlt.progress.log(log_period=10.0, logger=progress_log or "stdout", dump_system_stats=False),
+                    progress=LongStepProgress(self.progress_log_seconds, progress_log or "stdout", dump_system_stats=False),
                 )
         finally:
             shutil.rmtree(working_dir, ignore_errors=True)

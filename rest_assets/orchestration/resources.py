@@ -48,4 +48,5 @@ class WarehouseResource(ConfigurableResource, Warehouse):
             data_dir=settings.DATA_DIR.value(),
             duckdb_memory_limit=settings.DUCKDB_MEMORY_LIMIT.value(),
             duckdb_lock_timeout_seconds=settings.DUCKDB_LOCK_TIMEOUT_SECONDS.number(),
+            progress_log_seconds=settings.PROGRESS_LOG_SECONDS.number(),
         )

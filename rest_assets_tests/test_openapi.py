@@ -241,7 +241,7 @@ def test_generated_from_a_url_syncs_against_the_simulator(make_project, tmp_path
     assert any(r.path == "/oauth/token" for r in project.sim.requests), "tokens from the client-credentials flow"
     assert project.query("select count(distinct connection_id) from airbyte.connections") == [(250,)]
     checks = result.get_asset_check_evaluations()
-    assert len(checks) == 6 and all(check.passed for check in checks)
+    assert len(checks) == 3 and all(check.passed for check in checks)
 
 
 def test_dg_scaffold_takes_the_document_and_writes_what_the_plain_command_writes(tmp_path):

@@ -29,7 +29,7 @@ class ApiStepsExecutor(Executor):
     dlt and the definitions are already loaded. Several steps get a process each, to sync their APIs
     in parallel, forked from this process once it has imported what a step needs (`STEP_PRELOAD`):
     a forkserver had to import Dagster, dlt and the definitions again first, ~3 s on two cores
-    before any step could start (bench/README.md, "Round 5"). Forking is safe only while this
+    before any step could start (bench/README.md, "Round 4"). Forking is safe only while this
     process runs no other thread (a lock another thread holds stays locked in the child), so with
     more threads alive, or a `start_method` set in the run's executor config, it is Dagster's own
     choice again: a forkserver that preloads `STEP_PRELOAD`.

@@ -9,9 +9,8 @@ class LongStepProgress(LogCollector):
     """dlt's `LogCollector`, silent for a step (extract, normalize, load) shorter than `log_period`.
 
     dlt logs a step's counters at its first update, every `log_period` seconds and at its end: six
-    lines for a small sync, each one more event in Dagster's run log (~20-35 ms apiece on the default
-    SQLite storage; 30 of the 327 events of an unchanged rerun of every asset), while a short step's
-    figures are all in its materializations. Here a step is logged once it has run `log_period`
+    lines for a small sync, each one more event in Dagster's run log (bench/README.md, "Round 4,
+    continued"), while a short step's figures are all in its materializations. Here a step is logged once it has run `log_period`
     seconds: then every `log_period`, and its totals at its end.
     """
 

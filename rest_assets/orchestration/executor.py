@@ -38,17 +38,16 @@ class ApiStepsExecutor(Executor):
     def __init__(self, init_context: InitExecutorContext) -> None:
         self._init_context = init_context
         config = init_context.executor_config
-        self._multiprocess = multiprocess_executor.executor_creation_fn(init_context)
         in_process_config = {key: config[key] for key in ("retries", "step_dependency_config") if key in config}
         self._in_process = in_process_executor.executor_creation_fn(init_context._replace(executor_config=in_process_config))
 
     @property
     def retries(self):
-        return self._multiprocess.retries
+        return self._in_process.retries
 
     @property
     def step_dependency_config(self):
-        return self._multiprocess.step_dependency_config
+        return self._in_process.step_dependency_config
 
     def execute(self, plan_context, execution_plan):
         if len(execution_plan.step_keys_to_execute) == 1:

@@ -26,7 +26,7 @@ import threading
 from array import array
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, AbstractSet, Any, Iterable, Mapping, Optional, Sequence
 
 from dlt.common.typing import TDataItems
 from dlt.extract.items_transform import BaseItemTransform, ItemTransform
@@ -200,15 +200,20 @@ def table_write(api: "RestApi", name: str, full_refresh: bool) -> TableWrite:
     return write
 
 
-def deletion_counts(client: Any, writes: Mapping[str, TableWrite], existing: set[str]) -> dict[str, tuple[int, int]]:
-    """Per table: (current rows, current rows this run's listing did not bring), before loading."""
+def deletion_counts(
+    client: Any, writes: Mapping[str, TableWrite], columns: Mapping[str, AbstractSet[str]]
+) -> dict[str, tuple[int, int]]:
+    """Per table: (current rows, current rows this run's listing did not bring), before loading.
+
+    `columns`: each existing table's columns (`Warehouse.dataset_columns`).
+    """
     counts = {}
     for write in writes.values():
-        if write.seen is None or write.table not in existing:
+        if write.seen is None or write.table not in columns:
             continue
-        columns = ", ".join(client.escape_column_name(c) for c in write.key_columns)
-        where = _current_filter(client, write)
-        rows = client.execute_sql(f"select {columns} from {client.make_qualified_table_name(write.table)} where {where}")
+        keys = ", ".join(client.escape_column_name(c) for c in write.key_columns)
+        where = _current_filter(client, write, columns[write.table])
+        rows = client.execute_sql(f"select {keys} from {client.make_qualified_table_name(write.table)} where {where}")
         seen = write.seen.hashes()
         absent = sum(1 for row in rows if key_hash(row) not in seen)
         counts[write.table] = (len(rows), absent)
@@ -232,29 +237,24 @@ def mark_deleted(
             write.mode.mark(client, write, load_ids, moment)
 
 
-def row_counts(client: Any, endpoint: "Endpoint") -> tuple[int, dict[str, int]]:
-    """The current rows of the resource's table, and beside them the rows it keeps that are no
-    longer current (`rows_soft_deleted`, `rows_retired`), where its mode keeps such rows.
+def row_count_sql(client: Any, endpoint: "Endpoint", columns: AbstractSet[str]) -> tuple[str, str | None]:
+    """Aggregates over the resource's table (its `columns`) for its current rows, and for the rows it keeps
+    that are no longer current (`rows_soft_deleted`, `rows_retired`; None where its mode keeps no such rows).
 
     A table that never got its mode's column (loaded before the setting) has only current rows.
     """
-    qualified = client.make_qualified_table_name(endpoint.table)
-    mode = endpoint.deletions
-    column = mode.current_rows_column(endpoint)
+    column = endpoint.deletions.current_rows_column(endpoint)
     if column is None:
-        return client.execute_sql(f"select count(*) from {qualified}")[0][0], {}
-    if column not in _columns(client, endpoint.table):
-        return client.execute_sql(f"select count(*) from {qualified}")[0][0], {mode.not_current_label: 0}
+        return "count(*)", None
+    if column not in columns:
+        return "count(*)", "0"
     escaped = client.escape_column_name(column)
-    current, not_current = client.execute_sql(
-        f"select count(*) filter (where {escaped} is null), count(*) filter (where {escaped} is not null) from {qualified}"
-    )[0]
-    return current, {mode.not_current_label: not_current}
+    return f"count(*) filter (where {escaped} is null)", f"count(*) filter (where {escaped} is not null)"
 
 
-def _current_filter(client: Any, write: TableWrite) -> str:
+def _current_filter(client: Any, write: TableWrite, columns: AbstractSet[str]) -> str:
     column = write.mode.current_column
-    if column is None or column not in _columns(client, write.table):
+    if column is None or column not in columns:
         return "1 = 1"
     return f"{client.escape_column_name(column)} is null"
 

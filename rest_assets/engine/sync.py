@@ -94,7 +94,7 @@ def sync(
                 normalize_info = pipeline.normalize()
             with cpu.phase("load"), warehouse.writing(pipeline, log):
                 with pipeline.sql_client() as client:
-                    deletions = deletion_counts(client, plan.writes, warehouse.existing_tables(client))
+                    deletions = deletion_counts(client, plan.writes, warehouse.dataset_columns(client))
                 if not restatement.allow_mass_deletion:
                     refuse_mass_deletions(api.name, deletions)
                 load_info = pipeline.load(workers=warehouse.load_workers)
@@ -103,8 +103,8 @@ def sync(
                 # file, after waiting for the lock again, cost up to a second per API.
                 with pipeline.sql_client() as client:
                     mark_deleted(client, plan.writes, deletions, load_info.loads_ids, listed_at)
-                    existing = warehouse.existing_tables(client)
-                    figures = {name: table_figures(client, api.endpoints[name], existing) for name in names}
+                    endpoints = {name: api.endpoints[name] for name in names}
+                    figures = table_figures(client, endpoints, warehouse.dataset_columns(client))
         except Exception as error:
             raise SyncFailed(explain(api, error)) from error
         rows_loaded = normalize_info.row_counts if normalize_info else {}

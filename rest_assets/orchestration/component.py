@@ -41,7 +41,7 @@ class RestApiComponent(dg.Component, RestApi, dg.Resolvable):
     """One REST API as Dagster assets: each resource a dlt rest_api resource landed in the warehouse.
 
     Builds the API's subsettable multi-asset (one asset per table, children depending on their
-    parents, two table checks each), its credentials resource `<name>_api`, a job and schedule
+    parents, a primary-key check on each keyed table), its credentials resource `<name>_api`, a job and schedule
     per entry of `schedules`, and a change sensor per incremental resource.
     """
 

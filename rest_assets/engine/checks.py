@@ -48,7 +48,8 @@ def _figures_select(client: Any, position: int, endpoint: Endpoint, columns: Abs
     if keys := [client.escape_column_name(column) for column in key_columns(endpoint)]:
         # Among current rows: a history table holds every version of a row (soft-deleted rows keep
         # their key, so on a soft table it is unique over all rows alike).
-        among = f"{client.escape_column_name(column)} is null" if (column := endpoint.deletions.keys_unique_among(endpoint)) else "true"
+        column = endpoint.deletions.keys_unique_among(endpoint)
+        among = f"{client.escape_column_name(column)} is null" if column else "true"
         any_null = " or ".join(f"{key} is null" for key in keys)
         duplicates = f"count(*) filter (where {among}) - count(distinct ({', '.join(keys)})) filter (where {among})"
         nulls = f"count(*) filter (where ({any_null}) and {among})"

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from rest_assets_sim import RateLimit, Response
-from rest_assets_sim.faults import Fault, throttle
+from rest_assets_sim.faults import Fault, slow, throttle
 
 from .helpers import FAST_RETRIES, failure_text, set_policy
 
@@ -129,6 +129,22 @@ def test_an_api_down_mid_run_with_requests_in_flight_still_costs_one_retry_budge
     assert 4 <= len(failed) <= 4 + 4, f"{len(failed)} requests to a failing API"
     assert time.monotonic() - started < 60
     assert "answered HTTP 503" in failure_text(result)
+
+
+def test_a_late_success_sent_before_the_api_went_down_does_not_reopen_it(make_project, monkeypatch):
+    # The owner of the closed gate retries at ~0.4, 1.2 and 2.8 s; the answer of the request sent
+    # before the outage comes back at ~1 s, between them. Reopening the gate then restarted the budget.
+    set_policy(monkeypatch, backoff_factor=0.4, max_retry_delay_seconds=5)
+    project = make_project(sizes={"agency": {"clients": 250}})
+    project.sim.hooks.append(Fault(Response(503, {"error": "unavailable"}), api="agency", nth=range(3, 10_000)))
+    project.sim.hooks.append(Fault(slow(1.0), api="agency", nth={2}))  # sees only what the outage lets through
+
+    result = project.materialize("agency", raise_on_error=False)
+
+    assert not result.success
+    failed = [r for r in project.sim.requests if r.status == 503]
+    assert 4 <= len(failed) <= 4 + 4, f"{len(failed)} requests to a failing API"
+    assert [r.status for r in project.sim.requests].count(200) == 2
 
 
 def test_a_spent_window_that_resets_beyond_the_cap_fails_at_once(make_project):

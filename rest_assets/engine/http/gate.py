@@ -28,11 +28,11 @@ class ApiGate:
     connection), only one thread sends: the one that saw the failure, retrying
     with dlt's backoff; the others wait. Failures of requests that were already
     in flight when the gate closed count once, not once each. Any other answer
-    from the API itself reopens the gate (a token endpoint's answer lets the next
-    request out, alone). When the first answer refuses the credentials, the
-    failures use up one retry budget, or any request uses up its own retries,
-    every waiting and later request fails here unsent (`ApiGaveUp`, caused by
-    that failure). A failing API thus costs one retry budget per run (plus the
+    from the API itself reopens the gate, unless its request was in flight when
+    the gate closed (a token endpoint's answer lets the next request out, alone).
+    When the first answer refuses the credentials, the failures use up one retry
+    budget, or any request uses up its own retries, every waiting and later
+    request fails here unsent (`ApiGaveUp`, caused by that failure). A failing API thus costs one retry budget per run (plus the
     requests already in flight), and wrong credentials one request, whatever
     the concurrency.
 
@@ -85,7 +85,7 @@ class ApiGate:
         elif status in (401, 403) and not self._ever_answered:
             self._kill(HTTPError("the API refused the credentials on this run's first request", response=response))
         elif self.is_api(url):
-            self._reopen()
+            self._succeeded(alone)
         else:
             self._pass_on()
 
@@ -149,6 +149,15 @@ class ApiGate:
             self._ever_answered = True
             self._owner = None
             self._changed.notify_all()
+
+    def _succeeded(self, sent_alone: bool) -> None:
+        """The API answered: it is up, unless the request went out before the gate closed. Such an
+        answer, late on a slow client, says nothing of the failure since: the owner's retry decides."""
+        with self._changed:
+            self._ever_answered = True
+            if self._open or sent_alone:
+                self._open, self._owner, self._failures = True, None, 0
+                self._changed.notify_all()
 
     def _reopen(self) -> None:
         with self._changed:

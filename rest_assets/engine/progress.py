@@ -10,8 +10,8 @@ class LongStepProgress(LogCollector):
 
     dlt logs a step's counters at its first update, every `log_period` seconds and at its end: six
     lines for a small sync, each one more event in Dagster's run log (bench/README.md, "Round 4,
-    continued"), while a short step's figures are all in its materializations. Here a step is logged once it has run `log_period`
-    seconds: then every `log_period`, and its totals at its end.
+    continued"), while a short step's figures are all in its materializations. Here a step is
+    logged once it has run `log_period` seconds: then every `log_period`, and its totals at its end.
     """
 
     def _start(self, step: str) -> None:

@@ -32,9 +32,9 @@ class ApiGate:
     the gate closed (a token endpoint's answer lets the next request out, alone).
     When the first answer refuses the credentials, the failures use up one retry
     budget, or any request uses up its own retries, every waiting and later
-    request fails here unsent (`ApiGaveUp`, caused by that failure). A failing API thus costs one retry budget per run (plus the
-    requests already in flight), and wrong credentials one request, whatever
-    the concurrency.
+    request fails here unsent (`ApiGaveUp`, caused by that failure). A failing
+    API thus costs one retry budget per run (plus the requests already in
+    flight), and wrong credentials one request, whatever the concurrency.
 
     Rate limits. Requests to the API (not to its token endpoint) take turns in
     one `RequestPace`: at most `requests_per_second`, and none while the API's
@@ -153,11 +153,10 @@ class ApiGate:
     def _succeeded(self, sent_alone: bool) -> None:
         """The API answered: it is up, unless the request went out before the gate closed. Such an
         answer, late on a slow client, says nothing of the failure since: the owner's retry decides."""
-        with self._changed:
+        with self._changed:  # re-entrant: _reopen takes it again
             self._ever_answered = True
             if self._open or sent_alone:
-                self._open, self._owner, self._failures = True, None, 0
-                self._changed.notify_all()
+                self._reopen()
 
     def _reopen(self) -> None:
         with self._changed:

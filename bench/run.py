@@ -28,11 +28,13 @@ FLOORS = ("floor_stdlib", "floor_requests")
 CONTENDERS = (*FLOORS, "stock_dlt", "rest_assets_cli")
 # The rate-limit pass: the CLI reading the API's rate-limit headers alone, and paced to the limit as well.
 RATE_LIMIT_CONTENDERS = ("rest_assets_cli", "rest_assets_cli_paced")
-# The fixed-cost pass: Dagster's empty run (the floor), one small API, and a rerun of every asset
-# with nothing changed upstream, each through `dagster asset materialize`, alternated round by round.
-FIXED_CONTENDERS = ("dagster_empty", "taskrouter_small", "all_unchanged")
+# The fixed-cost pass: Dagster's empty run (the floor), one small API, every asset's step and check
+# with no sync in them (bench/without_syncs.py), and a rerun of every asset with nothing changed
+# upstream, each through `dagster asset materialize`, alternated round by round.
+FIXED_CONTENDERS = ("dagster_empty", "taskrouter_small", "all_without_syncs", "all_unchanged")
 FIXED_SELECT = {"dagster_empty": ("bench.empty_asset", "*"), "taskrouter_small": ("rest_assets.definitions", "group:taskrouter"),
-                "all_unchanged": ("rest_assets.definitions", "*")}
+                "all_without_syncs": ("bench.without_syncs", "*"), "all_unchanged": ("rest_assets.definitions", "*")}
+FIXED_SYNCING = {"taskrouter_small": "taskrouter/", "all_unchanged": ""}  # what each one lands: its tables' prefix
 PROJECT_ENV_PREFIXES = ("TASKROUTER_", "AGENCY_", "RESOURCING_", "WORKHUB_", "DATASYNC_", "REST_ASSETS_", "DAGSTER_HOME")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -180,6 +182,11 @@ def run_cli(sim: SimProcess, work: Path, args, settings: dict[str, str] | None =
     return result
 
 
+# Dagster still names a run's start and end events after pipelines.
+RUN_MARKS = {"PIPELINE_START": "run_start", "RUN_START": "run_start", "PIPELINE_SUCCESS": "run_end",
+             "RUN_SUCCESS": "run_end", "PIPELINE_FAILURE": "run_end", "RUN_FAILURE": "run_end"}
+
+
 def dagster_step_times(home: Path, launched: float) -> dict:
     """When the run and each step started and ended, relative to the CLI's launch, from the event log."""
     from dagster import DagsterInstance
@@ -187,15 +194,18 @@ def dagster_step_times(home: Path, launched: float) -> dict:
     instance = DagsterInstance.from_config(str(home))
     try:
         run = instance.get_runs(limit=1)[0]
-        marks: dict = {"steps": {}}
+        marks: dict = {"steps": {}, "events": {}}
         for entry in instance.all_logs(run.run_id):
             event = entry.dagster_event
             if event is None:
                 continue
             at = round(entry.timestamp - launched, 3)
             kind = event.event_type_value
-            if kind in ("RUN_START", "RUN_SUCCESS", "RUN_FAILURE"):
-                marks[kind.lower()] = at
+            marks["events"][kind] = marks["events"].get(kind, 0) + 1
+            if kind in RUN_MARKS:
+                marks[RUN_MARKS[kind]] = at
+            elif kind.endswith("_PLANNED"):
+                marks.setdefault("first_planned", at)
             elif kind in ("STEP_START", "STEP_SUCCESS", "STEP_FAILURE") and event.step_key:
                 marks["steps"].setdefault(event.step_key, {})[kind.lower()] = at
             elif kind == "ASSET_MATERIALIZATION" and event.step_key:
@@ -381,6 +391,8 @@ def run_fixed_pass(args, workroot: Path) -> dict:
             "rows_loaded": runs[-1]["rows_loaded"], "requests": runs[-1]["requests"],
             "sim_cpu_s": _median([r["sim_cpu_s"] for r in runs]), "other_cpu_s": _median([r["other_cpu_s"] for r in runs]),
         }
+        if phases := [r["phases"] for r in runs if r.get("phases")]:
+            result["phases"] = {name: round(_median([p[name] for p in phases]), 3) for name in phases[0]}
         result["rows_per_s"] = None
         summary["results"].append(result)
     summary["floor"] = "dagster_empty"
@@ -400,14 +412,14 @@ def _fixed_run(sim: SimProcess, contender: str, env: dict, work: Path, expected:
     result["other_cpu_s"] = round(max(0.0, busy - result["cpu_s"]), 1)
     result["command"] = portable(result["command"], work.parents[2])
     problems: list[str] = []
-    if contender != "dagster_empty":
+    if contender in FIXED_SYNCING:
         result["rows"] = duckdb_counts(Path(env["REST_ASSETS_DUCKDB_PATH"]))
-        wanted = {k: v for k, v in expected.items() if contender == "all_unchanged" or k.startswith("taskrouter/")}
-        problems = check_counts(result["rows"], wanted)
-        try:
-            result["details"] = dagster_step_times(Path(env["DAGSTER_HOME"]), started)
-        except Exception as error:  # the timings are a bonus
-            result["details"] = {"error": repr(error)}
+        problems = check_counts(result["rows"], {k: v for k, v in expected.items() if k.startswith(FIXED_SYNCING[contender])})
+    try:
+        result["details"] = dagster_step_times(Path(env["DAGSTER_HOME"]), started)
+        result["phases"] = run_phases(result["details"], result["wall_s"])
+    except Exception as error:  # the timings are a bonus
+        result["details"] = {"error": repr(error)}
     result["rows_loaded"] = sum(result.get("rows", {}).values())
     result["status"] = ("timeout" if result["timed_out"] else f"failed ({result['returncode']})" if result["returncode"]
                         else "WRONG ROWS" if problems else "ok")
@@ -421,6 +433,32 @@ def _median(values: list[float]) -> float:
     ordered = sorted(values)
     middle = len(ordered) // 2
     return round(ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2, 3)
+
+
+def run_phases(details: dict, wall_s: float) -> dict | None:
+    """Where a run's wall time went, read from its event log: everything before the first planned event
+    (the CLI's start, imports, the instance, the definitions, the job's plan), the planned events, the step
+    workers' start, the steps (first start to last end), and what follows them (the run's end, the exit)."""
+    steps = [step for step in details.get("steps", {}).values() if "step_start" in step]
+    ends = [step.get("step_success", step.get("step_failure")) for step in steps]
+    if not steps or None in ends or "run_start" not in details or "run_end" not in details:
+        return None
+    planned = details.get("first_planned", details["run_start"])
+    first_start = min(step["step_start"] for step in steps)
+    return {"before_planning_s": planned, "planned_events_s": round(details["run_start"] - planned, 3),
+            "workers_starting_s": round(first_start - details["run_start"], 3),
+            "steps_s": round(max(ends) - first_start, 3), "after_steps_s": round(wall_s - max(ends), 3),
+            "events": sum(details["events"].values())}
+
+
+def fixed_phases_table(passes: list[dict]) -> str:
+    head = ("contender", "before planning s", "planned events s", "workers starting s", "steps s", "after steps s",
+            "events")
+    lines = [
+        (r["contender"], *(f"{r['phases'][name]:.2f}" for name in list(r["phases"])[:-1]), str(r["phases"]["events"]))
+        for p in passes if p["name"] == "fixed" for r in p["results"] if r.get("phases")
+    ]
+    return _aligned(head, lines) if lines else ""
 
 
 def fixed_table(passes: list[dict]) -> str:
@@ -630,6 +668,9 @@ def main(argv: list[str] | None = None) -> None:
     if fixed := fixed_table(report["passes"]):
         print("\nfixed cost (median of paired rounds; x empty run: wall over Dagster's empty run in the same round)")
         print(fixed)
+        if phases := fixed_phases_table(report["passes"]):
+            print("\nwhere each run's wall time went (median of rounds, from its event log)")
+            print(phases)
     if any(p["name"] != "fixed" for p in report["passes"]):
         print()
         print(table(report["passes"]))

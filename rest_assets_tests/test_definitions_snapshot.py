@@ -60,3 +60,24 @@ def test_the_definitions_match_their_snapshot(monkeypatch):
     assert current == SNAPSHOT.read_text(), (
         "the definitions changed; if intended, rerun with REST_ASSETS_UPDATE_SNAPSHOT=1 and commit the snapshot"
     )
+
+
+def test_the_benchmarks_project_without_syncs_keeps_the_projects_shape():
+    """bench/without_syncs.py times Dagster's cost for the project's assets, checks and steps: it must keep them."""
+    from bench.without_syncs import defs as without_syncs
+    from rest_assets.orchestration.loading import all_definitions
+
+    def shape(defs: Definitions) -> dict:
+        graph = defs.resolve_asset_graph()
+        return {
+            "steps": sorted(assets.node_def.name for assets in defs.assets),
+            "assets": {node.key.to_user_string(): sorted(parent.to_user_string() for parent in node.parent_keys)
+                       for node in graph.asset_nodes},
+            "checks": {(key.asset_key.to_user_string(), key.name, graph.get_check_spec(key).blocking)
+                       for key in graph.asset_check_keys},
+            "executor": defs.executor.name,
+        }
+
+    project = shape(all_definitions())
+    assert len(project["checks"]) == 43
+    assert shape(without_syncs) == project

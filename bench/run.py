@@ -451,11 +451,14 @@ def run_phases(details: dict, wall_s: float) -> dict | None:
             "events": sum(details["events"].values())}
 
 
+PHASE_COLUMNS = {"before_planning_s": "before planning s", "planned_events_s": "planned events s",
+                 "workers_starting_s": "workers starting s", "steps_s": "steps s", "after_steps_s": "after steps s"}
+
+
 def fixed_phases_table(passes: list[dict]) -> str:
-    head = ("contender", "before planning s", "planned events s", "workers starting s", "steps s", "after steps s",
-            "events")
+    head = ("contender", *PHASE_COLUMNS.values(), "events")
     lines = [
-        (r["contender"], *(f"{r['phases'][name]:.2f}" for name in list(r["phases"])[:-1]), str(r["phases"]["events"]))
+        (r["contender"], *(f"{r['phases'][name]:.2f}" for name in PHASE_COLUMNS), str(r["phases"]["events"]))
         for p in passes if p["name"] == "fixed" for r in p["results"] if r.get("phases")
     ]
     return _aligned(head, lines) if lines else ""

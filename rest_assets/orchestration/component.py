@@ -41,8 +41,8 @@ class RestApiComponent(dg.Component, RestApi, dg.Resolvable):
     """One REST API as Dagster assets: each resource a dlt rest_api resource landed in the warehouse.
 
     Builds the API's subsettable multi-asset (one asset per table, children depending on their
-    parents, a primary-key check on each keyed table), its credentials resource `<name>_api`, a job and schedule
-    per entry of `schedules`, and a change sensor per incremental resource.
+    parents, a primary-key check on each keyed table), its credentials resource `<name>_api`, a job
+    and schedule per entry of `schedules`, and a change sensor per incremental resource.
     """
 
     translation: Optional[

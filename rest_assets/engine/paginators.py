@@ -130,7 +130,7 @@ class DetectedPaginator(BasePaginator):
     def update_state(self, response: Response, data: Optional[List[Any]] = None) -> None:
         if self.detected is None:
             self.detected = self.factory.create_paginator(response)[0] or SinglePagePaginator()
-            _log.info("Detected paginator %s for %s", paginator_name(self.detected), response.request.path_url.split("?")[0])
+            _log.info("Detected paginator %s", self.detected)
         self.detected.update_state(response, data)
 
     def update_request(self, request: Request) -> None:

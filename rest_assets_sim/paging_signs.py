@@ -92,7 +92,9 @@ class AnnouncedPaging:
         except ValueError:
             return Response(400, {"detail": "Invalid cursor parameter."})
         records, more = rows[start:start + size], start + size < len(rows)
-        at = lambda offset: f"{self.root_url}{ctx.path}?{urlencode({**ctx.query, 'cursor': _cursor(offset)})}"  # noqa: E731
+        def at(offset: int) -> str:
+            return f"{self.root_url}{ctx.path}?{urlencode({**ctx.query, 'cursor': _cursor(offset)})}"
+
         next_cursor = _cursor(start + size)
         if self.style == "sentry_link":  # Sentry always sends both links, each saying whether it has results
             back = max(start - size, 0)

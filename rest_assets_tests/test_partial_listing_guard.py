@@ -151,7 +151,8 @@ def test_fields_of_the_records_and_a_detail_answer_are_no_signs(project, warehou
     nor a detail endpoint (the answer is the record; dlt reads it with single_page) fails."""
     paging = AnnouncedPaging(project.sim.root_url, style, page_size=10)
     project.sim.hooks.append(paging)
-    details = {"name": "details", "primary_key": "id", "endpoint": {"path": "/organizations/{resources.organizations.slug}"}}
+    details = {"name": "details", "primary_key": "id",
+               "endpoint": {"path": "/organizations/{resources.organizations.slug}"}}
     api = paged_api(paging, endpoint(paginator="single_page"))
     warehouses.sync(api.replace(resources=[*api.resources, details]))
     assert len(warehouses.rows("paged", "organizations")) == 3
@@ -172,7 +173,8 @@ def test_a_childs_listing_cut_short_fails_and_its_parent_is_not_loaded_either(pr
 
     message = warehouses.fails(paged_api(paging, parents, {"endpoint": {"paginator": "single_page"}}))
     assert "paged/projects: GET /paging-signs/next_url/organizations/org-" in message
-    assert f"/projects {ONE_PAGE} (read as one page: single_page), but the answer says more follow: {SIGNS['next_url']}" in message
+    assert (f"/projects {ONE_PAGE} (read as one page: single_page), "
+            f"but the answer says more follow: {SIGNS['next_url']}") in message
     assert {table: warehouses.rows("paged", table) for table in before} == before, "nothing of the sync is loaded"
 
 
@@ -272,7 +274,7 @@ def test_a_sentry_like_api_read_as_one_page_fails_in_dagster_and_keeps_its_table
     monkeypatch.setenv("TRACKER_BASE_URL", paging.base_url)
 
     def materialize_tracker(per_page: int, one_page: bool):
-        folder = tmp_path / f"apis-{per_page}-{one_page}"  # a folder each: the definitions are built once per environment
+        folder = tmp_path / f"apis-{per_page}-{one_page}"  # one each: definitions are built once per environment
         (folder / "tracker").mkdir(parents=True)
         text = TRACKER.replace("PER_PAGE", str(per_page)).replace("ONE_PAGE", str(one_page).lower())
         (folder / "tracker" / "defs.yaml").write_text(text)
@@ -283,7 +285,8 @@ def test_a_sentry_like_api_read_as_one_page_fails_in_dagster_and_keeps_its_table
                                selection=AssetSelection.groups("tracker"), raise_on_error=False)
 
     assert materialize_tracker(per_page=100, one_page=True).success
-    before = {table: project.query(f"select * from tracker.{table} order by id") for table in ("organizations", "projects")}
+    before = {table: project.query(f"select * from tracker.{table} order by id")
+              for table in ("organizations", "projects")}
     assert [len(rows) for rows in before.values()] == [3, 9]
     paging.revision += 1
 
@@ -326,7 +329,8 @@ def test_one_page_beside_another_paginator_is_refused_when_the_definitions_load(
 def test_one_page_in_resource_defaults_yields_to_a_resources_own_paginator():
     api = RestApi.model_validate({
         "name": "paged", "client": {"base_url": "https://api.example.com"}, "resource_defaults": {"one_page": True},
-        "resources": ["organizations", {"name": "projects", "endpoint": {"path": "/projects", "paginator": "header_link"}}],
+        "resources": ["organizations",
+                      {"name": "projects", "endpoint": {"path": "/projects", "paginator": "header_link"}}],
     })
     assert api.endpoints["organizations"].one_page and not api.endpoints["projects"].one_page
 
@@ -365,12 +369,15 @@ RECORDS = [{"id": 1}, {"id": 2}]
     ({"results": RECORDS, "count": 6}, None, 6, None),  # across the listing, not the page
     ({"data": RECORDS, "total": 12.5}, None, 2, None),  # a sum, not a count
     ({"data": RECORDS, "has_more": False, "cursor": "c9"}, None, 2, None),  # Dropbox: an explicit no wins
-    ({"data": RECORDS, "meta": {"pagination": {"total_pages": 3}}}, None, 2, "`meta.pagination.total_pages` is 3 but 1 page was read"),
-    ({"data": RECORDS, "_links": {"next": {"href": "/items?page=2"}}}, None, 2, "`_links.next.href` holds a link to a next page"),
+    ({"data": RECORDS, "meta": {"pagination": {"total_pages": 3}}}, None, 2,
+     "`meta.pagination.total_pages` is 3 but 1 page was read"),
+    ({"data": RECORDS, "_links": {"next": {"href": "/items?page=2"}}}, None, 2,
+     "`_links.next.href` holds a link to a next page"),
     ({"data": RECORDS, "paging": {"cursors": {"after": "x"}}}, None, 2, None),  # not a key the guard reads
     ({"data": [{"id": 1, "next": "https://x", "total": 50, "has_more": True}]}, None, 1, None),
     (RECORDS, {"Link": '<https://api.example.com/items?cursor=c1>; rel="prev first", '
-                       '<https://api.example.com/items?a=1,2;b>; rel="last next"'}, 2, 'the answer\'s Link header has rel="next"'),
+                       '<https://api.example.com/items?a=1,2;b>; rel="last next"'}, 2,
+     'the answer\'s Link header has rel="next"'),
     (RECORDS, {"Link": '<https://api.example.com/items?cursor=c3>; rel="next"; results="false"'}, 2, None),
     (RECORDS, {"X-Total-Count": "2"}, 2, None),
 ])

@@ -260,7 +260,8 @@ def normalized_endpoints(api: RestApi) -> dict[str, Endpoint]:
         params = tuple((p.param_name, p.resolve_config["field"]) for p in resolved[name] or ())
         parent = resolved[name][0].resolve_config["resource"] if resolved[name] else None
         try:
-            one_page = _reads_one_page(declared[name], defaults, own_keys[name].get("one_page"), default_keys.get("one_page"))
+            one_page = _reads_one_page(declared[name], defaults, own_keys[name].get("one_page"),
+                                       default_keys.get("one_page"))
         except ValueError as error:
             raise ValueError(f"{api.name}: resource {name!r}: {error}") from None
         if one_page:
@@ -297,7 +298,9 @@ def _split_project_keys(config: str | Mapping[str, Any]) -> tuple[Any, dict[str,
     return config, {key: config.pop(key) for key in vocabulary.PROJECT_RESOURCE_KEYS if key in config}
 
 
-def _reads_one_page(own: Any, defaults: Mapping[str, Any], own_one_page: bool | None, default_one_page: bool | None) -> bool:
+def _reads_one_page(
+    own: Any, defaults: Mapping[str, Any], own_one_page: bool | None, default_one_page: bool | None
+) -> bool:
     """Whether a resource is declared one page, `one_page` and `paginator` resolved as dlt resolves any key.
 
     The resource's own keys come before resource_defaults': a paginator declared closer to the
@@ -334,10 +337,11 @@ def _is_single_page(paginator: Any) -> bool:
 
 
 def _declares_a_page_cap(paginator: Any) -> bool:
-    """A page number or offset paginator told to stop early (`maximum_page`, `maximum_offset`): it reads part of the listing."""
+    """A page number or offset paginator told to stop early (`maximum_page`, `maximum_offset`): it reads a part."""
     if isinstance(paginator, RangePaginator):
         return paginator.maximum_value is not None
-    return isinstance(paginator, Mapping) and any(paginator.get(key) is not None for key in ("maximum_page", "maximum_offset"))
+    return isinstance(paginator, Mapping) and any(paginator.get(key) is not None
+                                                  for key in ("maximum_page", "maximum_offset"))
 
 
 def _incremental_in_one_place(endpoint: dict) -> None:

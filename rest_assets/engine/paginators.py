@@ -286,9 +286,10 @@ def _reads_one_page(paginator: BasePaginator) -> bool:
 
 
 def _stopped_at_its_cap(paginator: BasePaginator) -> bool:
-    """A range paginator that stopped at its declared `maximum_page` or `maximum_offset`: the part is what was asked for."""
+    """A range paginator stopped by its declared `maximum_page` or `maximum_offset`: the part is what was asked for."""
     inner = _unwrapped(paginator)
-    return isinstance(inner, RangePaginator) and inner.maximum_value is not None and inner.current_value >= inner.maximum_value
+    return isinstance(inner, RangePaginator) and inner.maximum_value is not None \
+        and inner.current_value >= inner.maximum_value
 
 
 def _how_it_ended(paginator: BasePaginator) -> str:

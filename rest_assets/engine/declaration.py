@@ -24,6 +24,7 @@ from functools import cached_property
 from typing import Annotated, Any, Callable, Literal, Mapping, Optional, Union
 
 from dlt.common.normalizers.naming.snake_case import NamingConvention
+from dlt.sources.helpers.rest_client.paginators import RangePaginator, SinglePagePaginator
 from dlt.sources.rest_api.config_setup import build_resource_dependency_graph
 from dlt.sources.rest_api.typing import EndpointResource, EndpointResourceBase
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
@@ -112,6 +113,7 @@ class Endpoint:
     deletions: DeletionMode
     complete_listing: bool  # a sync reads every row the API has: a row it misses was deleted
     selected: bool = True  # dlt's `selected: false`: read only to feed its children, no table, no asset
+    one_page: bool = False  # declared one page: read with single_page, whatever its answer says of more
 
     @property
     def declared_columns(self) -> dict[str, Mapping[str, Any]]:
@@ -237,12 +239,13 @@ class RestApi(BaseModel):
 
 def normalized_endpoints(api: RestApi) -> dict[str, Endpoint]:
     config = vocabulary.with_objects(api.dlt_config)
-    defaults, default_deletions = _split_deletions({**DEFAULT_RESOURCE_HINTS, **config["resource_defaults"]})
-    resources, deletions = [], {}
+    defaults, default_keys = _split_project_keys({**DEFAULT_RESOURCE_HINTS, **config["resource_defaults"]})
+    resources, declared, own_keys = [], {}, {}
     for resource in config["resources"]:
-        resource, mode = _split_deletions(resource)
+        resource, keys = _split_project_keys(resource)
         resources.append(resource)
-        deletions[resource if isinstance(resource, str) else resource["name"]] = mode
+        name = resource if isinstance(resource, str) else resource["name"]
+        declared[name], own_keys[name] = resource, keys
     try:
         graph, configs, resolved = build_resource_dependency_graph(copy.deepcopy(defaults), copy.deepcopy(resources))
         order = list(graph.static_order())  # parents first
@@ -256,6 +259,13 @@ def normalized_endpoints(api: RestApi) -> dict[str, Endpoint]:
         table = endpoint_config.get("table_name")
         params = tuple((p.param_name, p.resolve_config["field"]) for p in resolved[name] or ())
         parent = resolved[name][0].resolve_config["resource"] if resolved[name] else None
+        try:
+            one_page = _reads_one_page(declared[name], defaults, own_keys[name].get("one_page"),
+                                       default_keys.get("one_page"))
+        except ValueError as error:
+            raise ValueError(f"{api.name}: resource {name!r}: {error}") from None
+        if one_page:
+            endpoint_config["endpoint"]["paginator"] = "single_page"
         endpoints[name] = Endpoint(
             name=name,
             config=endpoint_config,
@@ -263,11 +273,13 @@ def normalized_endpoints(api: RestApi) -> dict[str, Endpoint]:
             table=_naming.normalize_table_identifier(table if isinstance(table, str) else name),
             parent=parent,
             parent_params=params,
-            deletions=MODES[deletions[name] or default_deletions or api.deletions],
-            complete_listing=_reads_everything(endpoint_config) and (parent is None or endpoints[parent].complete_listing),
+            deletions=MODES[own_keys[name].get("deletions") or default_keys.get("deletions") or api.deletions],
+            complete_listing=_reads_everything(endpoint_config, config["client"].get("paginator"))
+            and (parent is None or endpoints[parent].complete_listing),
             selected=endpoint_config.get("selected") is not False,
+            one_page=one_page,
         )
-    return _shared_tables_are_partial({name: endpoints[name] for name in deletions})
+    return _shared_tables_are_partial({name: endpoints[name] for name in declared})
 
 
 def _shared_tables_are_partial(endpoints: dict[str, Endpoint]) -> dict[str, Endpoint]:
@@ -278,12 +290,58 @@ def _shared_tables_are_partial(endpoints: dict[str, Endpoint]) -> dict[str, Endp
             for name, endpoint in endpoints.items()}
 
 
-def _split_deletions(config: str | Mapping[str, Any]) -> tuple[Any, str | None]:
-    """A resource config as dlt takes it, and the engine's `deletions` key kept from dlt."""
+def _split_project_keys(config: str | Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """A resource config as dlt takes it, and the engine's own keys (`deletions`, `one_page`) kept from dlt."""
     if isinstance(config, str):
-        return config, None
+        return config, {}
     config = dict(config)
-    return config, config.pop("deletions", None)
+    return config, {key: config.pop(key) for key in vocabulary.PROJECT_RESOURCE_KEYS if key in config}
+
+
+def _reads_one_page(
+    own: Any, defaults: Mapping[str, Any], own_one_page: bool | None, default_one_page: bool | None
+) -> bool:
+    """Whether a resource is declared one page, `one_page` and `paginator` resolved as dlt resolves any key.
+
+    The resource's own keys come before resource_defaults': a paginator declared closer to the
+    resource than `one_page` pages it, and `one_page: true` overrides a paginator from further
+    away (resource_defaults', the client's). Declared side by side, they contradict each other,
+    unless the paginator is single_page.
+    """
+    for one_page, place in ((own_one_page, own), (default_one_page, defaults)):
+        paginator = _declared_paginator(place)
+        if one_page is None and paginator is not None:
+            return False
+        if one_page is not None:
+            if one_page and paginator is not None and not _is_single_page(paginator):
+                raise ValueError(
+                    f"`one_page: true` beside `paginator: {_paginator_type(paginator)}`: a one-page resource is read "
+                    "with single_page. Remove the paginator, or `one_page` if the resource is paged")
+            return one_page
+    return False
+
+
+def _declared_paginator(resource: Any) -> Any:
+    endpoint = resource.get("endpoint") if isinstance(resource, Mapping) else None
+    return endpoint.get("paginator") if isinstance(endpoint, Mapping) else None
+
+
+def _paginator_type(paginator: Any) -> str:
+    if isinstance(paginator, Mapping):
+        return str(paginator.get("type", "auto"))
+    return paginator if isinstance(paginator, str) else type(paginator).__name__
+
+
+def _is_single_page(paginator: Any) -> bool:
+    return isinstance(paginator, SinglePagePaginator) or _paginator_type(paginator) == "single_page"
+
+
+def _declares_a_page_cap(paginator: Any) -> bool:
+    """A page number or offset paginator told to stop early (`maximum_page`, `maximum_offset`): it reads a part."""
+    if isinstance(paginator, RangePaginator):
+        return paginator.maximum_value is not None
+    return isinstance(paginator, Mapping) and any(paginator.get(key) is not None
+                                                  for key in ("maximum_page", "maximum_offset"))
 
 
 def _incremental_in_one_place(endpoint: dict) -> None:
@@ -311,7 +369,8 @@ def default_write_disposition(config: EndpointResource) -> str:
     return "append" if config["endpoint"].get("incremental") else "replace"
 
 
-def _reads_everything(config: EndpointResource) -> bool:
-    """Not incremental, and no processing step filters rows out."""
+def _reads_everything(config: EndpointResource, client_paginator: Any) -> bool:
+    """Not incremental, no processing step filters rows out, and no page cap stops the listing early."""
     steps = config.get("processing_steps") or []
-    return config["endpoint"].get("incremental") is None and not any("filter" in step for step in steps)
+    return (config["endpoint"].get("incremental") is None and not any("filter" in step for step in steps)
+            and not _declares_a_page_cap(config["endpoint"].get("paginator") or client_paginator))

@@ -35,6 +35,10 @@ class PaginationStuck(ApiProblem):
     """Paging that would never end: a repeated page request, a page of records already listed, or more pages than the cap."""
 
 
+class PartialListing(ApiProblem):
+    """A listing whose paging ended (one page, or a paginator that stopped) while its last answer says more follow."""
+
+
 class ResponseDeadlineExceeded(ApiProblem, Timeout):
     """An answer not complete within the response deadline; a Timeout, so dlt retries it like one."""
 

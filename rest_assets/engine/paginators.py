@@ -8,15 +8,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any, List, Optional, Sequence
 
 from dlt.common import jsonpath
-from dlt.sources.helpers.rest_client.paginators import BasePaginator, BaseReferencePaginator, PageNumberPaginator
-from dlt.sources.rest_api.config_setup import register_paginator
+from dlt.sources.helpers.rest_client.detector import PaginatorFactory
+from dlt.sources.helpers.rest_client.paginators import (
+    BasePaginator,
+    BaseReferencePaginator,
+    PageNumberPaginator,
+    RangePaginator,
+    SinglePagePaginator,
+)
+from dlt.sources.rest_api.config_setup import PAGINATOR_MAP, register_paginator
 from requests import Request, Response
 
-from rest_assets.engine.errors import PaginationStuck, UnusableResponse
+from rest_assets.engine.errors import PaginationStuck, PartialListing, UnusableResponse
 from rest_assets.engine.keys import record_hash
+from rest_assets.engine.signs_of_more import Sign, sign_of_more
+
+_log = logging.getLogger(__name__)
 
 
 class LastRecordCursorPaginator(BaseReferencePaginator):
@@ -95,8 +106,43 @@ class SizedPageNumberPaginator(PageNumberPaginator):
         return f"{super().__str__()} page_size: {self.page_size_param}={self.page_size}"
 
 
+class DetectedPaginator(BasePaginator):
+    """dlt's paginator detection, as a paginator: what a resource that declares none (or `auto`) pages with.
+
+    Given no paginator, dlt's RESTClient picks one from a listing's first answer (`PaginatorFactory`:
+    a Link header, a next link or cursor in the body, a page count, else single page). This does
+    the same, with dlt's own factory, once per listing (`init_request` forgets the last one), so
+    that the guard can wrap it like any declared paginator.
+    """
+
+    def __init__(self, factory: PaginatorFactory | None = None) -> None:
+        super().__init__()
+        self.factory = factory or PaginatorFactory()
+        self.detected: BasePaginator | None = None
+
+    @property
+    def has_next_page(self) -> bool:
+        return self.detected is None or self.detected.has_next_page
+
+    def init_request(self, request: Request) -> None:
+        self.detected = None  # as dlt, which never calls init_request on a paginator it detects
+
+    def update_state(self, response: Response, data: Optional[List[Any]] = None) -> None:
+        if self.detected is None:
+            self.detected = self.factory.create_paginator(response)[0] or SinglePagePaginator()
+            _log.info("Detected paginator %s", self.detected)
+        self.detected.update_state(response, data)
+
+    def update_request(self, request: Request) -> None:
+        self.detected.update_request(request)
+
+    def __str__(self) -> str:
+        return f"{paginator_name(self.detected)} (detected)" if self.detected else "detected from the first answer"
+
+
 class PageGuard(BasePaginator):
-    """Any paginator, made safe: paging that would never end, or a page without data, fails the run.
+    """Any paginator, made safe: paging that would never end, a page without data, or a listing cut
+    short, fails the run.
 
     It fails when the next request repeats one already made while walking this
     listing (a cursor or next link that loops), when a page lists nothing but
@@ -104,8 +150,12 @@ class PageGuard(BasePaginator):
     say by a parameter the API ignores, yet lead round in a circle), when more
     than `max_pages` pages follow one another, and when a page has no list at the
     resource's `data_selector` (dlt would take a missing key for an empty page and
-    stop quietly, or a lone object for a record). dlt starts each listing (and
-    each parent's child listing, on a copy) with `init_request`, which resets it.
+    stop quietly, or a lone object for a record). It also fails when the listing
+    ends (one page, or a paginator that stopped) while its last answer says more
+    follow (signs_of_more.py), unless the resource is declared `one_page` or its
+    paginator stopped at its declared `maximum_page`/`maximum_offset`. dlt starts
+    each listing (and each parent's child listing, on a copy) with `init_request`,
+    which resets it.
 
     Records are known by their primary key (`key_fields`), or by their content
     without one, as 64-bit hashes (keys.py), for as long as their listing runs. A
@@ -119,15 +169,18 @@ class PageGuard(BasePaginator):
         max_pages: int,
         data_selector: jsonpath.TJsonPath | None = None,
         key_fields: Sequence[str] = (),
+        one_page: bool = False,
     ) -> None:
         super().__init__()
         self.paginator = paginator
         self.max_pages = max_pages
         self.data_selector = data_selector
         self.key_fields = tuple(key_fields)
+        self.one_page = one_page  # declared: the listing is one page whatever its answer says
         self._requests_made: set[str] = set()
         self._listed: set[int] = set()
         self._pages = 0
+        self._records = 0
 
     @property
     def has_next_page(self) -> bool:
@@ -138,14 +191,30 @@ class PageGuard(BasePaginator):
         self._requests_made = {_fingerprint(request)}
         self._listed = set()
         self._pages = 0
+        self._records = 0
 
     def update_state(self, response: Response, data: Optional[List[Any]] = None) -> None:
         self._pages += 1
+        self._records += len(data) if data else 0
         self._require_data(response, data)
         self._refuse_a_circle(response, data)
         self.paginator.update_state(response, data)
         if not self.paginator.has_next_page:
             self._listed = set()  # the listing is complete: its keys are no longer needed
+            if not self.one_page and not _stopped_at_its_cap(self.paginator):
+                self._refuse_a_partial_listing(response, data)
+
+    def _refuse_a_partial_listing(self, response: Response, data: Optional[List[Any]]) -> None:
+        sign = sign_of_more(response, data, self._records, self._pages)
+        if sign is None:
+            return
+        one_page = _reads_one_page(self.paginator)
+        raise PartialListing(
+            f"ended its listing after {_counted(self._pages, 'page')} and {_counted(self._records, 'record')} "
+            f"({_how_it_ended(self.paginator)}), but the answer says more follow: {sign.what}",
+            response=response,
+            advice=_one_page_advice(sign) if one_page else _stopped_paginator_advice(),
+        )
 
     def _refuse_a_circle(self, response: Response, data: Optional[List[Any]]) -> None:
         if not data:
@@ -197,7 +266,53 @@ class PageGuard(BasePaginator):
             )
 
     def __str__(self) -> str:
-        return f"{self.paginator} (at most {self.max_pages} pages, no repeats, no circles)"
+        return f"{self.paginator} (at most {self.max_pages} pages, no repeats, no circles, not cut short)"
+
+
+def paginator_name(paginator: BasePaginator | None) -> str:
+    """The name dlt's registry knows a paginator's class by (`single_page`, `offset`, a custom class's import path)."""
+    names: dict[type, str] = {}
+    for name, cls in PAGINATOR_MAP.items():
+        names.setdefault(cls, name)  # the first name of a class registered twice (json_link, not json_response)
+    return names.get(type(paginator), type(paginator).__name__)
+
+
+def _unwrapped(paginator: BasePaginator) -> BasePaginator | None:
+    return paginator.detected if isinstance(paginator, DetectedPaginator) else paginator
+
+
+def _reads_one_page(paginator: BasePaginator) -> bool:
+    return isinstance(_unwrapped(paginator), SinglePagePaginator)
+
+
+def _stopped_at_its_cap(paginator: BasePaginator) -> bool:
+    """A range paginator stopped by its declared `maximum_page` or `maximum_offset`: the part is what was asked for."""
+    inner = _unwrapped(paginator)
+    return isinstance(inner, RangePaginator) and inner.maximum_value is not None \
+        and inner.current_value >= inner.maximum_value
+
+
+def _how_it_ended(paginator: BasePaginator) -> str:
+    detected = isinstance(paginator, DetectedPaginator)
+    if _reads_one_page(paginator):
+        return "no paginator declared, and dlt detected none in the first answer" if detected else \
+            "read as one page: single_page"
+    return f"its paginator, {paginator_name(_unwrapped(paginator))}{' (detected by dlt)' if detected else ''}, stopped"
+
+
+def _one_page_advice(sign: Sign) -> str:
+    return (f"Declare how the API pages, e.g. {sign.paginator}, as the resource's `paginator` (or in "
+            "resource_defaults or the client); if the resource really is one page, set `one_page: true` on it.")
+
+
+def _stopped_paginator_advice() -> str:
+    return ("Check the paginator's settings against how the API pages (a page size larger than the API serves, "
+            "a wrong path to the next page or to the total); to read only part of a listing on purpose, cap it "
+            "with the paginator's `maximum_page` or `maximum_offset`.")
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _fingerprint(request: Request) -> str:

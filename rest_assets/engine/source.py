@@ -19,7 +19,7 @@ from rest_assets.engine.auth import Credentials, build_auth, token_urls
 from rest_assets.engine.errors import UnsafePathValue
 from rest_assets.engine.http import HttpPolicy, RequestStats, api_session
 from rest_assets.engine.incremental import with_start_date
-from rest_assets.engine.paginators import PageGuard
+from rest_assets.engine.paginators import DetectedPaginator, PageGuard
 from rest_assets.engine.plan import SyncPlan
 from rest_assets.engine.declaration import Endpoint, RestApi
 
@@ -87,11 +87,12 @@ def _run_config(
 ) -> EndpointResource:
     """A copy of the resource's config for one source, with the engine's guards and the run's secrets in it.
 
-    Each resource gets its own paginator instance (its own or the client's), wrapped in a
-    PageGuard: dlt uses an instance from a config as is, so one shared by several resources
-    (through resource_defaults or the client) is paged by all of them at once, since dlt
-    extracts resources interleaved, and rows are silently lost. Column hints are copies too:
-    dlt writes into them, so one hint dict used for two columns ends up describing only the last.
+    Each resource gets its own paginator instance (its own, the client's, or dlt's detection of
+    one when neither declares any), wrapped in a PageGuard: dlt uses an instance from a config as
+    is, so one shared by several resources (through resource_defaults or the client) is paged by
+    all of them at once, since dlt extracts resources interleaved, and rows are silently lost.
+    Column hints are copies too: dlt writes into them, so one hint dict used for two columns ends
+    up describing only the last.
     """
     resource = vocabulary.resource_with_secrets(copy.deepcopy(endpoint.config), credentials.secrets)
     config = resource["endpoint"]
@@ -102,8 +103,9 @@ def _run_config(
         # Compiled once: dlt parses a string selector again for every page, and
         # jsonpath-ng builds its parser on each parse.
         config["data_selector"] = jsonpath.compile_path(selector)
-    if (paginator := create_paginator(config.get("paginator") or client_paginator)) is not None:
-        config["paginator"] = PageGuard(paginator, policy.max_pages, required_list, endpoint.primary_key)
+    # As dlt picks it: the endpoint's, else the client's, else detected from the first answer (`auto`).
+    paginator = create_paginator(config.get("paginator")) or create_paginator(client_paginator) or DetectedPaginator()
+    config["paginator"] = PageGuard(paginator, policy.max_pages, required_list, endpoint.primary_key, endpoint.one_page)
     if "auth" in config:
         config["auth"] = build_auth(config["auth"], session)
     columns = endpoint.declared_columns

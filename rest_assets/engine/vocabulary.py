@@ -59,8 +59,13 @@ IMPORT_PATH_SCHEMA = {
     "pattern": IMPORT_PATH.pattern,
     "description": "A Python object by import path: package.module:attribute",
 }
-# Keys the project adds to dlt's resource keys (engine/deletions.py).
-PROJECT_RESOURCE_KEYS = {"deletions": {"enum": list(MODES)}}
+# Keys the project adds to dlt's resource keys: `deletions` (engine/deletions.py), and `one_page`
+# (the resource is one page: no sign of more in its answer fails it, engine/paginators.py).
+PROJECT_RESOURCE_KEYS = {
+    "deletions": {"enum": list(MODES)},
+    "one_page": {"type": "boolean", "description": "The resource is one page: read with single_page, and a "
+                 "next link, cursor or larger total in its answer does not fail the run."},
+}
 # Resource hints dlt accepts as functions of the data: an asset needs them fixed, so here they are values.
 _STEP_KEYS = ("filter", "map", "yield_map")
 
@@ -382,8 +387,10 @@ def _check_project_keys(config: Mapping[str, Any]) -> None:
     resources += [(f"./resources[{i}]", r) for i, r in enumerate(config.get("resources", [])) if isinstance(r, dict)]
     for where, resource in resources:
         for key, schema in PROJECT_RESOURCE_KEYS.items():
-            if key in resource and resource[key] not in schema["enum"]:
+            if key in resource and "enum" in schema and resource[key] not in schema["enum"]:
                 raise DeclarationError(f"{where}/{key}", f"{resource[key]!r} is not one of {', '.join(schema['enum'])}")
+            if key in resource and schema.get("type") == "boolean" and not isinstance(resource[key], bool):
+                raise DeclarationError(f"{where}/{key}", f"{resource[key]!r} is not true or false")
 
 
 def _check_auth_keys(auth: Any, where: str) -> None:

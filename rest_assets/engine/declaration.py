@@ -21,7 +21,7 @@ import typing
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any, Callable, Literal, Mapping, Optional, Union
+from typing import Annotated, Any, Callable, Mapping, Optional, Union
 
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 from dlt.sources.helpers.rest_client.paginators import RangePaginator, SinglePagePaginator
@@ -30,7 +30,7 @@ from dlt.sources.rest_api.typing import EndpointResource, EndpointResourceBase
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
 
 from rest_assets.engine import vocabulary
-from rest_assets.engine.deletions import PARTIAL_LISTING_NOTE, MODES, DeletionMode
+from rest_assets.engine.deletions import MODES, PARTIAL_LISTING_NOTE, DeletionMode, DeletionModeName
 from rest_assets.engine.http import HttpPolicy
 
 _naming = NamingConvention()
@@ -38,9 +38,6 @@ _naming = NamingConvention()
 # parallel), within the API's HttpPolicy.max_concurrency. Its write disposition, unless
 # declared, follows from its key: `default_write_disposition`.
 DEFAULT_RESOURCE_HINTS: EndpointResourceBase = {"parallelized": True}
-# What happens to a row the API stops listing (engine/deletions.py): set per API, or per
-# resource with a `deletions` key beside dlt's own keys, which the engine keeps from dlt.
-DeletionModeName = Literal[tuple(MODES)]  # type: ignore[valid-type]
 
 
 def _dlt_checked(part: str):
@@ -118,7 +115,7 @@ class Endpoint:
     @property
     def declared_columns(self) -> dict[str, Mapping[str, Any]]:
         """dlt column hints by field: the declaration's, and the engine's own (`_deleted_at`)."""
-        return {**self.columns, **self.deletions.declared_columns(self)}
+        return {**self.columns, **self.deletions.declared_columns(self.complete_listing)}
 
     @property
     def deletions_note(self) -> str:
@@ -134,6 +131,11 @@ class Endpoint:
         """The API's field names of the primary key (dlt's `primary_key` hint)."""
         key = self.config.get("primary_key") or ()
         return (key,) if isinstance(key, str) else tuple(key)
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The primary key's columns as dlt names them (`jobId` -> `job_id`)."""
+        return tuple(RestApi.column_name(field) for field in self.primary_key)
 
     @property
     def incremental(self) -> Mapping[str, Any] | None:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import pendulum
 from dlt.extract.source import DltSource
 from dlt.sources.rest_api.typing import EndpointResource
 
-from rest_assets.engine.deletions import TableWrite, plan_table_writes
-from rest_assets.engine.incremental import rewound
 from rest_assets.engine.declaration import RestApi
+from rest_assets.engine.deletions import SeenKeys, TableWrite, applied_mode
+from rest_assets.engine.incremental import rewound
 
 
 @dataclass(frozen=True)
@@ -57,3 +57,26 @@ class SyncPlan:
             resource.apply_hints(**write.hints())
             if write.seen is not None:
                 resource.add_step(write.seen)
+
+
+def plan_table_writes(api: RestApi, names: Iterable[str], full_refresh: bool) -> dict[str, TableWrite]:
+    """How this run writes each selected resource's table."""
+    return {name: table_write(api, name, full_refresh) for name in names}
+
+
+def table_write(api: RestApi, name: str, full_refresh: bool) -> TableWrite:
+    endpoint = api.endpoints[name]
+    # A full refresh reads an incremental resource from its start date: a complete listing too.
+    complete_listing = full_refresh or endpoint.complete_listing
+    write = TableWrite(
+        resource=name,
+        table=endpoint.table,
+        mode=applied_mode(endpoint.deletions, endpoint.merges, complete_listing, full_refresh),
+        key_fields=endpoint.primary_key,
+        key_columns=endpoint.key_columns,
+        merge=endpoint.merges,
+        complete_listing=complete_listing,
+    )
+    if write.tracks_deletions:
+        write.seen = SeenKeys(write.key_fields)
+    return write

@@ -11,7 +11,6 @@ from typing import AbstractSet, Mapping
 
 from dagster import AssetCheckKey, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue
 
-from rest_assets.engine.checks import key_columns
 from rest_assets.engine.declaration import RestApi
 from rest_assets.engine.report import TableFigures
 
@@ -29,8 +28,8 @@ def table_check_specs(api: RestApi, keys: Mapping[str, AssetKey]) -> list[AssetC
     specs = []
     for name, key in first_resource_of_each_asset(keys).items():
         endpoint = api.endpoints[name]
-        if columns := key_columns(endpoint):  # a resource without a key has nothing to check
-            among = " among current rows" if endpoint.deletions.keys_unique_among(endpoint) else ""
+        if columns := endpoint.key_columns:  # a resource without a key has nothing to check
+            among = " among current rows" if endpoint.deletions.keys_unique_among() else ""
             specs.append(AssetCheckSpec(
                 PRIMARY_KEY_CHECK, asset=key, blocking=True,
                 description=f"{', '.join(columns)} is unique and never null{among}. Blocking: a failure fails "

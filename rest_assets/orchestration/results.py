@@ -7,7 +7,8 @@ from typing import Iterator, Mapping
 from dagster import AssetKey, MaterializeResult, MetadataValue
 
 from rest_assets.engine.declaration import Endpoint, RestApi
-from rest_assets.engine.report import SyncReport, TableReport
+from rest_assets.engine.deletions import DeletionMode
+from rest_assets.engine.report import SyncReport, TableFigures, TableReport
 from rest_assets.orchestration.columns import column_schema
 
 
@@ -24,7 +25,7 @@ def table_metadata(report: SyncReport, table: TableReport, endpoint: Endpoint) -
     figures = table.figures
     return {
         "dagster/row_count": MetadataValue.int(figures.current_rows),
-        **{label: MetadataValue.int(rows) for label, rows in figures.not_current.items()},
+        **not_current_rows(figures, endpoint.deletions),
         **({"dagster/table_name": table.qualified_name} if table.qualified_name else {}),
         "dagster/column_schema": column_schema(table.columns),
         # Each nested table's columns under its own name, as dagster-dlt records them.
@@ -43,3 +44,10 @@ def table_metadata(report: SyncReport, table: TableReport, endpoint: Endpoint) -
         "cpu_seconds": MetadataValue.json(dict(report.cpu_seconds)),
         **({"incremental_cursor": str(table.cursor)} if table.cursor is not None else {}),
     }
+
+
+def not_current_rows(figures: TableFigures, mode: DeletionMode) -> dict[str, MetadataValue]:
+    """The rows a table keeps that are no longer current, under what its mode makes of them."""
+    if figures.not_current is None:
+        return {}
+    return {"rows_retired" if mode.keeps_versions else "rows_soft_deleted": MetadataValue.int(figures.not_current)}

@@ -68,7 +68,7 @@ def build_api_assets(api: RestApi, specs: Mapping[str, AssetSpec]) -> AssetsDefi
             return
         credentials = getattr(context.resources, api.resource_key).credentials()
         try:
-            report = sync(api, selected, credentials, warehouse, context.run.run_id, config.restatement(), context.log)
+            report = sync(api, selected, credentials, warehouse, context.run.run_id, config, context.log)
         except SyncFailed as failed:
             raise Failure(description=str(failed)) from failed.__cause__
         yield from materializations(api, report, keys)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import AbstractSet, Mapping
 
-from dagster import AssetCheckKey, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue
+from dagster import AssetCheckKey, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey
 
 from rest_assets.engine.declaration import RestApi
 from rest_assets.engine.report import TableFigures
+from rest_assets.orchestration.metadata import check_metadata
 
 PRIMARY_KEY_CHECK = "primary_key_unique_and_not_null"
 
@@ -57,11 +58,10 @@ def check_results(
             continue
         if not table.exists:
             results.append(AssetCheckResult(check_name=check_key.name, asset_key=check_key.asset_key, passed=True,
-                                            metadata={"note": "no rows loaded yet"}))
+                                            metadata=check_metadata(table)))
         else:
             results.append(AssetCheckResult(
                 check_name=PRIMARY_KEY_CHECK, asset_key=check_key.asset_key,
                 passed=table.duplicate_keys == 0 and table.null_keys == 0, severity=AssetCheckSeverity.ERROR,
-                metadata={"duplicate_keys": MetadataValue.int(table.duplicate_keys or 0),
-                          "null_keys": MetadataValue.int(table.null_keys or 0)}))
+                metadata=check_metadata(table)))
     return results

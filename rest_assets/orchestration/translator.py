@@ -21,10 +21,9 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from dlt.extract.resource import DltResource
 
 from rest_assets.engine.declaration import Endpoint, RestApi
-from rest_assets.orchestration.columns import column_schema
+from rest_assets.orchestration.metadata import definition_metadata
 
 _DLT_HINTS = ("primary_key", "merge_key", "write_disposition")
-TABLE_NAME = "dagster/table_name"
 
 
 def _no_rows() -> Iterator[Any]:
@@ -74,17 +73,7 @@ class RestApiTranslator(DagsterDltTranslator):
             tags={**base.tags, "api": self.api.name},
             automation_condition=follows_parent() if parent else None,
             freshness_policy=self.freshness_policies.get(endpoint.name),
-            metadata={
-                # dagster-dlt names the table by dlt's name alone: the database's full name replaces it,
-                # and where the catalog is unknown (credentials unset) no name beats a partial one.
-                **{key: value for key, value in base.metadata.items() if key != TABLE_NAME},
-                "endpoint": endpoint.path,
-                "primary_key": ", ".join(endpoint.primary_key),
-                "write_disposition": str(endpoint.config.get("write_disposition")),
-                "deletions": endpoint.deletions.name,
-                **({TABLE_NAME: name} if (name := self.table_names.get(endpoint.table)) else {}),
-                **({"dagster/column_schema": declared} if (declared := declared_columns(endpoint)) else {}),
-            },
+            metadata=definition_metadata(base.metadata, endpoint, self.table_names.get(endpoint.table)),
         )
 
 
@@ -107,13 +96,3 @@ def asset_description(api: RestApi, endpoint: Endpoint) -> str:
         what += f", for each record of its {endpoint.parent} resource"
     return "\n\n".join(part for part in (f"{what}.", api.description, endpoint.deletions_note) if part)
 
-
-def declared_columns(endpoint: Endpoint):
-    """Columns the configuration documents (dlt column hints), with the engine's own."""
-    hints = endpoint.declared_columns
-    if not hints:
-        return None
-    return column_schema(
-        {**hint, "name": RestApi.column_name(field), **({"primary_key": True} if field in endpoint.primary_key else {})}
-        for field, hint in hints.items()
-    )

@@ -227,7 +227,7 @@ class RestApi(BaseModel):
 
     @property
     def resource_key(self) -> str:
-        """The Dagster resource key of this API's credentials."""
+        """The name of this API's credentials resource, and of its concurrency pool (one run of the API at a time)."""
         return f"{self.name}_api"
 
     @property

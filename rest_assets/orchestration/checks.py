@@ -14,6 +14,7 @@ from dagster import AssetCheckKey, AssetCheckResult, AssetCheckSeverity, AssetCh
 from rest_assets.engine.declaration import RestApi
 from rest_assets.engine.report import TableFigures
 from rest_assets.orchestration.metadata import check_metadata
+from rest_assets.orchestration.translator import first_resource_of_each_asset
 
 PRIMARY_KEY_CHECK = "primary_key_unique_and_not_null"
 
@@ -36,14 +37,6 @@ def table_check_specs(api: RestApi, keys: Mapping[str, AssetKey]) -> list[AssetC
                 description=f"{', '.join(columns)} is unique and never null{among}. Blocking: a failure fails "
                 "the run and holds back the assets that depend on this one."))
     return specs
-
-
-def first_resource_of_each_asset(keys: Mapping[str, AssetKey]) -> dict[str, AssetKey]:
-    """One resource per asset (several resources may write one table: they share its asset)."""
-    first: dict[AssetKey, str] = {}
-    for name, key in keys.items():
-        first.setdefault(key, name)
-    return {name: key for key, name in first.items()}
 
 
 def check_results(

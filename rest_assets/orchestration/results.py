@@ -9,13 +9,11 @@ from dagster import AssetKey, MaterializeResult
 from rest_assets.engine.declaration import RestApi
 from rest_assets.engine.report import SyncReport
 from rest_assets.orchestration.metadata import materialization_metadata
+from rest_assets.orchestration.translator import first_resource_of_each_asset
 
 
 def materializations(api: RestApi, report: SyncReport, keys: Mapping[str, AssetKey]) -> Iterator[MaterializeResult]:
     """A MaterializeResult per asset of the report's tables (the first resource of a table shared by several)."""
-    done: set[AssetKey] = set()
-    for name, table in report.tables.items():
-        if keys[name] not in done:
-            done.add(keys[name])
-            metadata = materialization_metadata(report, table, api.endpoints[name])
-            yield MaterializeResult(asset_key=keys[name], metadata=metadata)
+    for name, key in first_resource_of_each_asset({name: keys[name] for name in report.tables}).items():
+        metadata = materialization_metadata(report, report.tables[name], api.endpoints[name])
+        yield MaterializeResult(asset_key=key, metadata=metadata)

@@ -1,8 +1,9 @@
-"""The README's UI path, as a newcomer follows it: `dev.py demo`, `dev.py sim`, `dagster dev` with
+"""The README's UI path, as a newcomer follows it: `dev.py demo`, `dev.py sim`, `dg dev` with
 the project's instance, then what the UI launches, through the webserver's GraphQL API.
 
 A temporary folder stands for the checkout's root, where the README's commands run: the demo
-writes `data/` and the runs of `dagster_home/` there, with the project's own dagster.yaml.
+writes `data/` and the runs of `dagster_home/` there, with the project's own dagster.yaml; `dg dev`
+finds the project there by its pyproject.toml and its package.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from rest_assets.orchestration.loading import load_apis
 from rest_assets_tests.conftest import REPO_ROOT, clean_env, free_port, start_service, stop_service
 
 PYTHON = sys.executable
-DAGSTER = str(Path(PYTHON).with_name("dagster"))
+DG = str(Path(PYTHON).with_name("dg"))
+LOCATION = "rest_assets"  # pyproject.toml's [tool.dg.project] code_location_name, as `dg dev` names it
 ROWS = 40  # `dev.py demo --rows 40`, then `dev.py sim --rows 40`, as the README says to pair them
 
 LAUNCH = """mutation($params: ExecutionParams!) { launchRun(executionParams: $params) {
@@ -32,7 +34,7 @@ FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 
 
 class Ui:
-    """`dagster dev` as the browser sees it: its GraphQL endpoint."""
+    """`dg dev` as the browser sees it: its GraphQL endpoint."""
 
     def __init__(self, url: str, log: Path):
         self.url, self.log = url, log
@@ -49,7 +51,7 @@ class Ui:
         selection = [{"path": key} for key in asset_keys]
         check_selection = [{"assetKey": {"path": key}, "name": name} for key in asset_keys
                            for name in ("primary_key_unique_and_not_null",)] if checks else []
-        params = {"selector": {"repositoryLocationName": "rest_assets.definitions", "repositoryName": "__repository__",
+        params = {"selector": {"repositoryLocationName": LOCATION, "repositoryName": "__repository__",
                                "jobName": "__ASSET_JOB", "assetSelection": selection,
                                "assetCheckSelection": check_selection},
                   "mode": "default", "executionMetadata": {"tags": []}}
@@ -88,6 +90,8 @@ def readme_ui(tmp_path_factory):
     root = tmp_path_factory.mktemp("checkout")
     (root / "dagster_home").mkdir()
     shutil.copy(REPO_ROOT / "dagster_home" / "dagster.yaml", root / "dagster_home")
+    shutil.copy(REPO_ROOT / "pyproject.toml", root)
+    (root / "rest_assets").symlink_to(REPO_ROOT / "rest_assets")
     env = clean_env()
 
     demo = subprocess.run([PYTHON, "-m", "rest_assets_sim.demo", "--rows", str(ROWS)], cwd=root, env=env,
@@ -97,19 +101,19 @@ def readme_ui(tmp_path_factory):
 
     sim = start_service([PYTHON, "-m", "rest_assets_sim", "--port", "0", "--rows", str(ROWS)], cwd=root, env=env,
                         stdout=subprocess.PIPE, text=True)
-    log = root / "dagster-dev.log"
+    log = root / "dg-dev.log"
     dev = None
     try:
         dev_env = {**env, **exports(sim), "DAGSTER_HOME": str(root / "dagster_home")}
         port = free_port()
         with open(log, "w") as log_file:
-            dev = start_service([DAGSTER, "dev", "-m", "rest_assets.definitions", "-h", "127.0.0.1", "-p", str(port)],
+            dev = start_service([DG, "dev", "-h", "127.0.0.1", "-p", str(port)],
                                 cwd=root, env=dev_env, stdout=log_file, stderr=subprocess.STDOUT)
         ui = Ui(f"http://127.0.0.1:{port}", log)
         deadline = time.monotonic() + 180
         while True:
             assert dev.poll() is None, ui.tail()
-            assert time.monotonic() < deadline, f"dagster dev did not answer within 180 s:\n{ui.tail()}"
+            assert time.monotonic() < deadline, f"dg dev did not answer within 180 s:\n{ui.tail()}"
             try:
                 if requests.get(f"{ui.url}/server_info", timeout=2).ok:
                     break
@@ -137,6 +141,7 @@ def test_materializing_everything_from_the_ui_after_the_demo_deletes_nothing(rea
     assert set(deleted.values()) == {0}, {key: n for key, n in deleted.items() if n}
     assert {key: rows(node) for key, node in latest.items()} == demo_rows, "the same rows, all current"
     assert demo_rows["agency/clients"] == ROWS and demo_rows["taskrouter/workers"] == 20 * (ROWS // 4)
+    assert "SupersessionWarning" not in readme_ui.log.read_text(), "the README's command is the current one"
 
 
 def test_a_ui_run_of_an_api_waits_in_the_queue_until_the_run_holding_that_api_ends(readme_ui):

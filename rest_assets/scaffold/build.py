@@ -143,6 +143,10 @@ def declaration(doc: Document, name: str, origin: str | None, inference: Inferen
     if auth is not None:
         client["auth"] = auth
     client.note("auth" if auth is not None else "base_url", *auth_notes)
+    if headers := _required_headers(inference.endpoints, prefix):
+        client["headers"] = headers
+        client.note("headers", "Headers the API's requests require. A value the document does not give is read from "
+                    "the env var named here when a run starts (<header>_env: ENV_VAR): set it.")
 
     attributes = Commented(name=name)
     if description := _api_description(doc):
@@ -157,6 +161,18 @@ def declaration(doc: Document, name: str, origin: str | None, inference: Inferen
     root = Commented(type=COMPONENT_TYPE, attributes=attributes)
     root.note("type", *_header(doc, name, origin, inference))
     return root
+
+
+def _required_headers(endpoints: list[ListEndpoint], prefix: str) -> Commented:
+    """Every header a listing requires: its value where the document gives one, else named as an env var."""
+    headers = Commented()
+    for endpoint in endpoints:
+        for name, value in endpoint.headers_needed.items():
+            if value is None:
+                headers.setdefault(f"{name}_env", f"{prefix}_{re.sub(r'[^A-Z0-9]', '_', name.upper())}")
+            else:
+                headers.setdefault(name, value)
+    return headers
 
 
 def _api_description(doc: Document) -> str:

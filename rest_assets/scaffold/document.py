@@ -84,8 +84,11 @@ class Document:
             seen.add(ref)
             target: Any = self.raw
             for part in ref[2:].split("/"):
-                part = part.replace("~1", "/").replace("~0", "~")
-                target = target.get(part) if isinstance(target, dict) else None
+                part = urllib.parse.unquote(part).replace("~1", "/").replace("~0", "~")
+                if isinstance(target, list):  # `#/components/schemas/Tag/allOf/0`
+                    target = target[int(part)] if part.isdigit() and int(part) < len(target) else None
+                else:
+                    target = target.get(part) if isinstance(target, dict) else None
             node = target if target is not None else {}
         return node
 

@@ -46,9 +46,12 @@ def field_named_by(doc: Document, item: dict, param: str) -> str | None:
     said = words(param)
     while said and said[-1] in (*IDENTIFYING_WORDS, "or"):
         said.pop()
-    for word in words(param)[len(said):]:
-        if word != "or" and (found := doc.property_named(item, word)):
-            return found
+    named = [w for w in words(param)[len(said):] if w != "or"]
+    noun = "_".join(said)
+    for word in sorted(named, key=lambda w: w not in ID_FIELDS):  # an id before a name or a slug: ids stay
+        for candidate in (word, f"{noun}_{word}" if noun else ""):
+            if candidate and (found := doc.property_named(item, candidate)):
+                return found
     return None
 
 

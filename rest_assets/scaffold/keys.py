@@ -58,12 +58,15 @@ def field_named_by(doc: Document, item: dict, param: str) -> str | None:
 def infer_primary_key(doc: Document, endpoint: ListEndpoint, detail_param: str | None) -> tuple[tuple[str, ...], str]:
     """The records' key, and how it was told ('' when plain)."""
     item = endpoint.item
-    if detail_param and (found := field_named_by(doc, item, detail_param)):
-        return (found,), ""
     noun = singular(endpoint.name.rsplit("_", 1)[-1])
-    for candidate in (*ID_FIELDS, f"{noun}_id", f"{noun}Id"):
-        if found := doc.property_named(item, candidate):
-            return (found,), ""
+    an_id = next(filter(None, (doc.property_named(item, c) for c in (*ID_FIELDS, f"{noun}_id", f"{noun}Id"))), None)
+    named = field_named_by(doc, item, detail_param) if detail_param else None
+    if named and (an_id is None or words(named)[-1] in ID_FIELDS):
+        return (named,), ""
+    if an_id:
+        note = (f"Key: `{an_id}`, though the records' own path names them by `{named}`: an id stays when a "
+                f"`{named}` changes." if named else "")
+        return (an_id,), note
     if detail_param:
         required = {str(r) for r in doc.schema(item).get("required") or []}
         for candidate in NATURAL_KEYS:

@@ -271,37 +271,27 @@ ASANA = yaml.safe_load(dedent("""
       responses:
         listing: {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Listing"}}}}
         one: {description: ok, content: {application/json: {schema: {type: object, properties: {data: {type: object}}}}}}
-    paths:
-      /workspaces:
-        get:
-          tags: [Workspaces]
-          parameters: [{$ref: "#/components/parameters/limit"}, {$ref: "#/components/parameters/offset"}]
-          responses: {"200": {$ref: "#/components/responses/listing"}}
-      /workspaces/{workspace_gid}:
-        get:
-          parameters: [{name: workspace_gid, in: path, required: true, schema: {type: string}}]
-          responses: {"200": {$ref: "#/components/responses/one"}}
-      /workspaces/{workspace_gid}/projects:
-        get:
-          tags: [Projects]
-          parameters:
-            - {name: workspace_gid, in: path, required: true, schema: {type: string}}
-            - {$ref: "#/components/parameters/limit"}
-            - {$ref: "#/components/parameters/offset"}
-          responses: {"200": {$ref: "#/components/responses/listing"}}
-      /projects/{project_gid}/tasks:
-        get:
-          tags: [Tasks]
-          parameters:
-            - {name: project_gid, in: path, required: true, schema: {type: string}}
-            - {$ref: "#/components/parameters/limit"}
-            - {$ref: "#/components/parameters/offset"}
-          responses: {"200": {$ref: "#/components/responses/listing"}}
-      /tasks/{task_gid}:
-        get:
-          parameters: [{name: task_gid, in: path, required: true, schema: {type: string}}]
-          responses: {"200": {$ref: "#/components/responses/one"}}
 """))
+
+
+def path_param(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def asana_get(answer: str, *params: dict, tag: str | None = None) -> dict:
+    """A GET answering a listing (paged by `limit` and an `offset` token) or one record."""
+    paging = [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/offset"}]
+    return {"get": {"tags": [tag] if tag else [], "parameters": [*params, *(paging if answer == "listing" else [])],
+                    "responses": {"200": {"$ref": f"#/components/responses/{answer}"}}}}
+
+
+ASANA["paths"] = {
+    "/workspaces": asana_get("listing", tag="Workspaces"),
+    "/workspaces/{workspace_gid}": asana_get("one", path_param("workspace_gid")),
+    "/workspaces/{workspace_gid}/projects": asana_get("listing", path_param("workspace_gid"), tag="Projects"),
+    "/projects/{project_gid}/tasks": asana_get("listing", path_param("project_gid"), tag="Tasks"),
+    "/tasks/{task_gid}": asana_get("one", path_param("task_gid")),
+}
 
 
 def test_asana_shape_gid_keys_token_offsets_and_parents_by_what_their_records_are():

@@ -377,7 +377,7 @@ def test_spotify_shape_lists_under_any_key_children_of_renamed_parents_and_every
         text)
     header = comments(text.split("\ntype:", 1)[0])
     assert "GET /search: several lists (tracks.items, playlists.items), none plainly its records" in header
-    assert "1 GETs answering one object, not a list: /me." in header
+    assert "1 GET answering one object, not a list: /me." in header
     assert api.client["auth"] == {"type": "bearer", "token_env": "MUSIC_API_TOKEN"}
     assert_comments_name_only_its_resources(text, api)
 

@@ -193,16 +193,20 @@ def _header(doc: Document, name: str, origin: str | None, inference: Inference) 
         "Review the comments: they say what the document left open. README: \"From an OpenAPI document\".",
     ]
     if inference.skipped:
-        lines.append(f"Not generated: {len(inference.skipped)} listings (no list of records to land, or a "
+        lines.append(f"Not generated: {_count(inference.skipped, 'listing')} (no list of records to land, or a "
                      "parameter nothing can fill):")
         lines += [f"  GET {one_line(path)}: {why}" for path, why in inference.skipped]
     if inference.single_objects:
-        lines.append(f"Not generated: {len(inference.single_objects)} GETs answering one object, not a list: "
+        lines.append(f"Not generated: {_count(inference.single_objects, 'GET')} answering one object, not a list: "
                      + ", ".join(one_line(p) for p in inference.single_objects) + ".")
     if inference.record_paths:
-        lines.append(f"Not generated: {inference.record_paths} GETs of one record by its own path "
+        lines.append(f"Not generated: {_count(range(inference.record_paths), 'GET')} of one record by its own path "
                      "(the listings above read every record).")
     return lines
+
+
+def _count(things: Any, noun: str) -> str:
+    return f"{len(things)} {noun}{'' if len(things) == 1 else 's'}"
 
 
 def _resources(doc: Document, endpoints: list[ListEndpoint], disabled: dict[str, str]) -> tuple[Commented, list]:

@@ -18,7 +18,7 @@ from typing import Any, Iterator, Mapping
 
 import yaml
 
-from rest_assets.scaffold.words import is_field_name, norm, one_line
+from rest_assets.scaffold.words import is_field_name, mentions, norm, one_line
 
 LOAD_TIMEOUT_SECONDS = 60
 MAX_SCHEMA_DEPTH = 20
@@ -69,11 +69,18 @@ class Document:
         self.raw = raw
         self.swagger2 = str(raw.get("swagger", "")).startswith("2")
         self._schemas: dict[int, tuple[Any, dict]] = {}  # id(node) -> (node, its schema): read once
+        self._mentions: dict[tuple[str, ...], bool] = {}
 
     @cached_property
     def text(self) -> str:
         """Everything the document says, as one string: to look for what it mentions in words."""
         return json.dumps(self.raw, ensure_ascii=False, default=str)
+
+    def mentions(self, *phrases: str) -> bool:
+        """Whether the document says one of the phrases anywhere (regular expressions, without case); asked once."""
+        if phrases not in self._mentions:
+            self._mentions[phrases] = mentions(self.text, *phrases)
+        return self._mentions[phrases]
 
     def deref(self, node: Any) -> Any:
         seen = set()

@@ -172,7 +172,7 @@ class Paging:
         if param is None or self.endpoint.selector is not None:
             return False
         said = " ".join([param.description, self.op.words])
-        if not (mentions(said, *LINK_WORDS) or mentions(self.doc.text, r"\blink header", r'rel=\\?"?next')):
+        if not (mentions(said, *LINK_WORDS) or self.doc.mentions(r"\blink header", r'rel=\\?"?next')):
             return False
         self._set(LINK_PAGINATOR,
                   f"?{param.name} pages it, yet the answer is a bare list with nothing to fill it: the next page's "

@@ -270,6 +270,11 @@ ASANA = openapi_document("Tasks", "3.0.0", {"url": "https://tasks.test/api/1.0"}
       responses:
         listing: {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Listing"}}}}
         one: {description: ok, content: {application/json: {schema: {type: object, properties: {data: {type: object}}}}}}
+        unpaged:  # the same records, paged by the same parameters, without `next_page` in its schema
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {data: {type: array, items: {$ref: "#/components/schemas/Compact"}}}}
 """)
 
 
@@ -280,7 +285,7 @@ def path_param(name: str) -> dict:
 def asana_get(answer: str, *params: dict, tag: str | None = None) -> dict:
     """A GET answering a listing (paged by `limit` and an `offset` token) or one record."""
     paging = [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/offset"}]
-    return {"get": {"tags": [tag] if tag else [], "parameters": [*params, *(paging if answer == "listing" else [])],
+    return {"get": {"tags": [tag] if tag else [], "parameters": [*params, *(paging if answer != "one" else [])],
                     "responses": {"200": {"$ref": f"#/components/responses/{answer}"}}}}
 
 
@@ -290,15 +295,17 @@ ASANA["paths"] = {
     "/workspaces/{workspace_gid}/projects": asana_get("listing", path_param("workspace_gid"), tag="Projects"),
     "/projects/{project_gid}/tasks": asana_get("listing", path_param("project_gid"), tag="Tasks"),
     "/tasks/{task_gid}": asana_get("one", path_param("task_gid")),
+    "/task_templates": asana_get("unpaged"),
 }
 
 
 def test_asana_shape_gid_keys_token_offsets_and_parents_by_what_their_records_are():
     text, api = generated(ASANA, "tasks")
-    assert api.resource_names == ["workspaces", "projects", "tasks"]
+    assert api.resource_names == ["workspaces", "task_templates", "projects", "tasks"]
     assert {e.primary_key for e in api.endpoints.values()} == {("gid",)}
     token = {"type": "cursor", "cursor_path": "next_page.offset", "cursor_param": "offset"}
     assert all(p == token for p in paginators(api).values()), "a string offset the API gives back: a cursor"
+    assert "?offset is the parameter GET /workspaces takes, described alike: paged like it" in comments(text)
     assert api.endpoints["projects"].path == "/workspaces/{resources.workspaces.gid}/projects"
     assert api.endpoints["tasks"].path == "/projects/{resources.projects.gid}/tasks", "no /projects listing: by noun"
     assert api.endpoints["tasks"].config["endpoint"]["params"] == {"limit": 100}
@@ -544,12 +551,12 @@ def test_nothing_the_document_says_is_evaluated_and_the_secret_never_appears(mon
 
 
 def test_options_name_keys_choose_endpoints_and_paginators():
-    _, api = generated(ASANA, "tasks", primary_key=["tasks=name+gid"], include=["tag:Tasks"],
+    _, api = generated(ASANA, "tasks", primary_key=["tasks=name+gid"], include=["tag:Tasks"], exclude=["/task_*"],
                        paginator=['projects={"type": "header_link"}'])
     assert api.resource_names == ["workspaces", "projects", "tasks"], "an included child brings its parents"
     assert api.endpoints["tasks"].primary_key == ("name", "gid")
     assert paginators(api)["projects"] == {"type": "header_link"}
-    text, api = generated(ASANA, "tasks", exclude=["/workspaces/*/projects"])
+    text, api = generated(ASANA, "tasks", exclude=["/workspaces/*/projects", "/task_templates"])
     assert api.resource_names == ["workspaces"], "an excluded parent takes its children"
     assert "GET /workspaces/{workspace_gid}/projects: excluded (--exclude)" in comments(text)
     _, api = generated(SENTRY, "errors", paginator=["header_link"], primary_key=["slug"])
@@ -561,7 +568,7 @@ def test_options_name_keys_choose_endpoints_and_paginators():
 
 def test_a_resource_that_would_not_load_is_commented_out_with_why_and_the_rest_loads():
     text, api = generated(ASANA, "tasks", paginator=['projects={"type": "no_such_paginator"}'])
-    assert api.resource_names == ["workspaces"] and load_error(text, "tasks") is None
+    assert api.resource_names == ["workspaces", "task_templates"] and load_error(text, "tasks") is None
     assert "# - name: projects" in text and "# - name: tasks" in text
     assert "Commented out: the file did not load with it" in comments(text) and "no_such_paginator" in comments(text)
     assert "Commented out with its parent projects." in comments(text)

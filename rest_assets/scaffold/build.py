@@ -20,7 +20,7 @@ from rest_assets.scaffold.keys import detail_params, infer_primary_key, shape
 from rest_assets.scaffold.lineage import link_children, listing_named_by
 from rest_assets.scaffold.listings import ListEndpoint, find_records, name_resources
 from rest_assets.scaffold.options import Options
-from rest_assets.scaffold.paging import infer_paginator
+from rest_assets.scaffold.paging import infer_paginator, page_alike
 from rest_assets.scaffold.words import norm, one_line, singular, words
 from rest_assets.scaffold.yaml_writer import Commented, Disabled
 
@@ -76,6 +76,8 @@ def infer(doc: Document, options: Options) -> Inference:
     kept = _selected(bound, options, result.skipped)
     for endpoint in kept:
         infer_paginator(doc, endpoint)
+    page_alike(kept)
+    for endpoint in kept:
         _apply_paginator_option(endpoint, options)
     result.endpoints = kept
     return result

@@ -174,6 +174,69 @@ def test_slack_swagger_2_cursor_pages_and_what_is_left_to_the_user():
     assert "GET /conversations.members: its list `members` holds values, not records" in comments(text)
 
 
+def test_inline_forms_link_header_offset_allof_api_key_a_required_header_and_no_key():
+    """A small document (written here, not an API's) for the forms the real ones do not use."""
+    document = yaml.safe_load(dedent("""
+        openapi: 3.0.3
+        info: {title: Inventory, version: "1"}
+        servers: [{url: "https://{region}.inventory.test/api", variables: {region: {default: eu}}}]
+        components:
+          securitySchemes:
+            key: {type: apiKey, in: query, name: api_key}
+          parameters:
+            tenant: {name: X-Tenant, in: header, required: true, schema: {type: string}}
+          schemas:
+            Named: {type: object, properties: {name: {type: string, description: The item's name.}}}
+            Item:
+              allOf:
+                - $ref: "#/components/schemas/Named"
+                - {type: object, properties: {id: {type: integer}, modified: {type: string, format: date-time}}}
+        paths:
+          /items:
+            get:
+              parameters:
+                - {$ref: "#/components/parameters/tenant"}
+                - {name: page, in: query, schema: {type: integer, minimum: 1}}
+                - {name: per_page, in: query, schema: {type: integer, maximum: 5000}}
+                - {name: modified_since, in: query, schema: {type: string, format: date-time}}
+              responses:
+                "200":
+                  headers: {Link: {schema: {type: string}}}
+                  content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Item"}}}}
+          /stock:
+            get:
+              parameters:
+                - {name: offset, in: query, schema: {type: integer}}
+                - {name: limit, in: query, schema: {type: integer, default: 50}}
+              responses:
+                "200":
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        properties:
+                          total: {type: integer}
+                          results: {type: array, items: {type: object, properties: {sku: {type: string}}}}
+    """))
+    text, api = generated(document, "inventory")
+    assert api.base_url == "https://eu.inventory.test/api"
+    assert api.client["auth"] == {"type": "api_key", "name": "api_key", "location": "query",
+                                  "api_key_env": "INVENTORY_API_KEY"}
+    assert api.client["headers"] == {"X-Tenant_env": "INVENTORY_X_TENANT"}, "a required header: the user's env var"
+    assert "INVENTORY_X_TENANT" in api.secret_env_vars
+    items = api.endpoints["items"]
+    assert items.config["endpoint"]["paginator"] == "header_link"
+    assert items.config["endpoint"]["params"] == {"per_page": 1000}
+    assert items.columns == {"name": {"description": "The item's name."}, "id": {"data_type": "bigint"},
+                             "modified": {"data_type": "timestamp"}}, "allOf: the fields of every part"
+    assert "per_page: the document allows up to 5000; 1000 asked for." in comments(text)
+    assert "endpoint.incremental: {cursor_path: modified, start_param: modified_since}" in comments(text)
+    stock = api.endpoints["stock"]
+    assert stock.primary_key == () and stock.config["write_disposition"] == "replace", "kept, keyless: replaced"
+    assert paginators(api)["stock"] == {"type": "offset", "limit": 50, "offset_param": "offset", "limit_param": "limit",
+                                        "total_path": "total"}
+
+
 # --- the shapes of PokeAPI, Asana, Spotify and Sentry ------------------------------------------------
 
 

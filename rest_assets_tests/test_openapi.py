@@ -191,6 +191,9 @@ def test_inline_forms_link_header_offset_allof_api_key_a_required_header_and_no_
               allOf:
                 - $ref: "#/components/schemas/Named"
                 - {type: object, properties: {id: {type: integer}, modified: {type: string, format: date-time}}}
+            Stock:
+              type: object
+              properties: {total: {type: integer}, results: {type: array, items: {properties: {sku: {type: string}}}}}
         paths:
           /items:
             get:
@@ -208,15 +211,7 @@ def test_inline_forms_link_header_offset_allof_api_key_a_required_header_and_no_
               parameters:
                 - {name: offset, in: query, schema: {type: integer}}
                 - {name: limit, in: query, schema: {type: integer, default: 50}}
-              responses:
-                "200":
-                  content:
-                    application/json:
-                      schema:
-                        type: object
-                        properties:
-                          total: {type: integer}
-                          results: {type: array, items: {type: object, properties: {sku: {type: string}}}}
+              responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Stock"}}}}}
     """))
     text, api = generated(document, "inventory")
     assert api.base_url == "https://eu.inventory.test/api"

@@ -306,7 +306,7 @@ def _album(artist: str, i: int) -> dict:
 
 
 def _track(album: str, i: int) -> dict:
-    return {"id": f"{album[:12]}track{i:05d}", "type": "track", "name": f"Track {i + 1}", "track_number": i + 1,
+    return {"id": f"{album}t{i:03d}", "type": "track", "name": f"Track {i + 1}", "track_number": i + 1,
             "disc_number": 1, "duration_ms": 180000 + i * 1000, "explicit": False}
 
 

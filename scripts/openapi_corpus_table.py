@@ -130,6 +130,8 @@ def shape(path: str) -> str:
 
 
 def judge(api: str, params: set[str], data_selector: str | None, config: dict) -> bool:
+    if config.get("maximum_offset") or config.get("maximum_page"):
+        return False  # stops after a fixed number of records or pages: a partial listing taken for the whole
     for param, rule in PAGING[api]:
         if param in params:
             return rule(data_selector)(config)

@@ -10,7 +10,8 @@
 Each answers its document's list paths as the real API does, including the parts a generated
 declaration gets wrong most easily, and refuses what the real API refuses:
 
-- Sentry (`/api/0/...`, bearer token): a bare JSON list per page, `per_page` at most 100 (more is a
+- Sentry (`/api/0/...`, bearer token): organizations, their projects, teams and SCIM users, the
+  projects' keys (`/projects/{organization}/{project}/keys/`); a bare JSON list per page, `per_page` at most 100 (more is a
   400), the cursor in the `Link` header: `<url>; rel="next"; results="true"; cursor="0:100:0"`. Every
   page, the last included, announces a next link; `results="false"` says it leads nowhere (following
   it gives an empty page, and another such link). SCIM listings page by a 1-based `startIndex` (0 is
@@ -50,6 +51,8 @@ class Listing:
     parent: str | None = None  # the listing whose records' keys fill `{…}`
     key_fields: tuple[str, ...] = ("id",)  # the fields that name a record in a child's path
     wrapper: str | None = None  # the key the paging object sits under, if any
+    # For a path with two parameters: the values the first may take, given the parent record.
+    outer_keys: Callable[[dict], tuple[str, ...]] | None = None
 
     @cached_property
     def pattern(self) -> re.Pattern:
@@ -101,10 +104,11 @@ class ShapedApi:
         """The parent's key named in the path, its first key field's value; False when no parent record has it."""
         if listing.parent is None:
             return None
-        named = groups[-1]
         parent = self.listings[listing.parent]
         for row in self.rows(listing.parent):
-            if any(str(row.get(field)) == named for field in parent.key_fields):
+            if any(str(row.get(field)) == groups[-1] for field in parent.key_fields):
+                if listing.outer_keys is not None and groups[0] not in listing.outer_keys(row):
+                    return False
                 return str(row[parent.key_fields[0]])
         return False
 
@@ -148,6 +152,17 @@ def _team(organization: str, i: int) -> dict:
     return {"id": f"{organization}{i:03d}", "slug": f"team-{organization}-{i}", "name": f"Team {i}", "memberCount": i % 9}
 
 
+def _project_key(project: str, i: int) -> dict:
+    return {"id": f"{project}k{i:03d}", "name": f"Key {i}", "projectId": int(project), "isActive": True,
+            "dateCreated": "2024-03-01T00:00:00Z"}
+
+
+def _organization_of(project: dict) -> tuple[str, ...]:
+    """The organization's id and slug a project's path may name (a project id is its organization's id + 4 digits)."""
+    organization = project["id"][:-4]
+    return organization, f"org-{organization}"
+
+
 def _scim_user(organization: str, i: int) -> dict:
     return {"id": f"{organization}-{i}", "userName": f"user{i}@org-{organization}.example",
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "active": True,
@@ -173,6 +188,10 @@ class Sentry(ShapedApi):
                          key_fields=("id", "slug")),
         "scim_users": Listing(organization_path + "/scim/v2/Users", _scim_user,
                               lambda org: (3, 0, 201)[int(org) - 1], parent="organizations"),
+        # A project's keys: two path parameters, the organization's and the project's (two pages for one).
+        "project_keys": Listing("/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/keys/", _project_key,
+                                lambda project: 105 if project.endswith("0007") else 2, parent="projects",
+                                outer_keys=_organization_of),
     }
 
     def unauthorized(self) -> Response:
@@ -229,20 +248,26 @@ def _asana_task(project: str, i: int) -> dict:
 
 
 class Asana(ShapedApi):
-    """Workspaces, their projects, the projects' tasks: `data`, `next_page.offset` tokens, `limit` ≤ 100."""
+    """Workspaces, their projects (also all in one listing), the projects' tasks: `data`, `next_page.offset`
+    tokens, `limit` ≤ 100. The tasks are read under either projects listing (`tasks_under`)."""
 
     prefix = "/asana/api/1.0"
     token = "2/1200000000000/simulated:personal-access-token"
     max_limit = 100
-    listings = {
-        "workspaces": Listing("/workspaces", _workspace, lambda _: 2, key_fields=("gid",)),
-        "projects": Listing("/workspaces/{workspace_gid}/projects", _asana_project,
-                            lambda workspace: (140, 3)[int(workspace) - 1200000000000], parent="workspaces",
-                            key_fields=("gid",)),
-        "tasks": Listing("/projects/{project_gid}/tasks", _asana_task,
-                         lambda project: {1: 210, 2: 5}.get(int(project[-4:]) % 20, 0), parent="projects",
-                         key_fields=("gid",)),
-    }
+    def __init__(self, root_url: str, tasks_under: str = "projects") -> None:
+        super().__init__(root_url)
+        self.listings = {
+            "workspaces": Listing("/workspaces", _workspace, lambda _: 2, key_fields=("gid",)),
+            "projects": Listing("/workspaces/{workspace_gid}/projects", _asana_project,
+                                lambda workspace: (140, 3)[int(workspace) - 1200000000000], parent="workspaces",
+                                key_fields=("gid",)),
+            # The same projects, every workspace's, in one listing (the document's `?workspace` is optional).
+            "all_projects": Listing("/projects", lambda _, i: self.rows("projects")[i],
+                                    lambda _: len(self.rows("projects")), key_fields=("gid",)),
+            "tasks": Listing("/projects/{project_gid}/tasks", _asana_task,
+                             lambda project: {1: 210, 2: 5}.get(int(project[-4:]) % 20, 0), parent=tasks_under,
+                             key_fields=("gid",)),
+        }
 
     def unauthorized(self) -> Response:
         return Response(401, {"errors": [{"message": "Not Authorized"}]})
@@ -310,6 +335,10 @@ def _track(album: str, i: int) -> dict:
             "disc_number": 1, "duration_ms": 180000 + i * 1000, "explicit": False}
 
 
+def _new_release(_parent, i: int) -> dict:
+    return {**_album("0artist000000000000000", i), "id": f"newrelease{i:011d}"}
+
+
 def _playlist(_parent, i: int) -> dict:
     return {"id": f"0playlist{i:013d}", "type": "playlist", "name": f"Playlist {i}", "collaborative": False,
             "owner": {"id": "simulated-user", "type": "user"}, "tracks": {"href": None, "total": 10}}
@@ -320,20 +349,29 @@ def _category(_parent, i: int) -> dict:
 
 
 class Spotify(ShapedApi):
-    """Followed artists (cursor), their albums, the albums' tracks; the user's playlists; browse categories."""
+    """Followed artists (cursor), their albums, new releases, an album's tracks; the user's playlists; categories.
+
+    An album's tracks are read under the artists' albums or under the new releases (`tracks_under`):
+    either listing's records carry the album's id.
+    """
 
     prefix = "/spotify/v1"
     token = "BQD-simulated-spotify-access-token"
     max_limit = 50
-    listings = {
-        "followed_artists": Listing("/me/following", _artist, lambda _: 57, wrapper="artists"),
-        "artist_albums": Listing("/artists/{id}/albums", _album,
-                                 lambda artist: {1: 60, 2: 7}.get(int(artist[-15:]) % 19, 0), parent="followed_artists"),
-        "album_tracks": Listing("/albums/{id}/tracks", _track,
-                                lambda album: {3: 60, 4: 9}.get(int(album[-11:]) % 10, 0), parent="artist_albums"),
-        "playlists": Listing("/me/playlists", _playlist, lambda _: 73),
-        "categories": Listing("/browse/categories", _category, lambda _: 45, wrapper="categories"),
-    }
+
+    def __init__(self, root_url: str, tracks_under: str = "artist_albums") -> None:
+        super().__init__(root_url)
+        self.listings = {
+            "followed_artists": Listing("/me/following", _artist, lambda _: 57, wrapper="artists"),
+            "artist_albums": Listing("/artists/{id}/albums", _album,
+                                     lambda artist: {1: 60, 2: 7}.get(int(artist[-15:]) % 19, 0),
+                                     parent="followed_artists"),
+            "new_releases": Listing("/browse/new-releases", _new_release, lambda _: 64, wrapper="albums"),
+            "album_tracks": Listing("/albums/{id}/tracks", _track,
+                                    lambda album: {3: 60, 4: 9}.get(int(album[-11:]) % 10, 0), parent=tracks_under),
+            "playlists": Listing("/me/playlists", _playlist, lambda _: 73),
+            "categories": Listing("/browse/categories", _category, lambda _: 45, wrapper="categories"),
+        }
 
     def unauthorized(self) -> Response:
         return Response(401, {"error": {"status": 401, "message": "Invalid access token"}})

@@ -177,10 +177,12 @@ def test_slack_swagger_2_cursor_pages_and_what_is_left_to_the_user():
 # --- the shapes of PokeAPI, Asana, Spotify and Sentry ------------------------------------------------
 
 
-POKEAPI = yaml.safe_load(dedent("""
-    openapi: 3.1.0
-    info: {title: Pokédex, version: "2"}
-    servers: [{url: "https://pokedex.test"}]
+def openapi_document(title: str, version: str, server: dict, rest: str) -> dict:
+    """A small document written here: its title and server, and the rest as YAML."""
+    return {"openapi": version, "info": {"title": title, "version": "1"}, "servers": [server], **yaml.safe_load(dedent(rest))}
+
+
+POKEAPI = openapi_document("Pokédex", "3.1.0", {"url": "https://pokedex.test"}, """
     components:
       parameters:
         id: {name: id, in: path, required: true, description: This parameter can be a string or an integer.,
@@ -229,7 +231,7 @@ POKEAPI = yaml.safe_load(dedent("""
         get:
           parameters: [{$ref: "#/components/parameters/id"}]
           responses: {"200": {content: {application/json: {schema: {type: object}}}}}
-"""))
+""")
 
 
 def test_pokeapi_shape_keys_by_the_field_every_record_carries():
@@ -243,10 +245,7 @@ def test_pokeapi_shape_keys_by_the_field_every_record_carries():
     assert "`name` assumed" in comments(text)
 
 
-ASANA = yaml.safe_load(dedent("""
-    openapi: 3.0.0
-    info: {title: Tasks, version: "1"}
-    servers: [{url: "https://tasks.test/api/1.0"}]
+ASANA = openapi_document("Tasks", "3.0.0", {"url": "https://tasks.test/api/1.0"}, """
     components:
       securitySchemes: {personalAccessToken: {type: http, scheme: bearer}}
       parameters:
@@ -271,37 +270,27 @@ ASANA = yaml.safe_load(dedent("""
       responses:
         listing: {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Listing"}}}}
         one: {description: ok, content: {application/json: {schema: {type: object, properties: {data: {type: object}}}}}}
-    paths:
-      /workspaces:
-        get:
-          tags: [Workspaces]
-          parameters: [{$ref: "#/components/parameters/limit"}, {$ref: "#/components/parameters/offset"}]
-          responses: {"200": {$ref: "#/components/responses/listing"}}
-      /workspaces/{workspace_gid}:
-        get:
-          parameters: [{name: workspace_gid, in: path, required: true, schema: {type: string}}]
-          responses: {"200": {$ref: "#/components/responses/one"}}
-      /workspaces/{workspace_gid}/projects:
-        get:
-          tags: [Projects]
-          parameters:
-            - {name: workspace_gid, in: path, required: true, schema: {type: string}}
-            - {$ref: "#/components/parameters/limit"}
-            - {$ref: "#/components/parameters/offset"}
-          responses: {"200": {$ref: "#/components/responses/listing"}}
-      /projects/{project_gid}/tasks:
-        get:
-          tags: [Tasks]
-          parameters:
-            - {name: project_gid, in: path, required: true, schema: {type: string}}
-            - {$ref: "#/components/parameters/limit"}
-            - {$ref: "#/components/parameters/offset"}
-          responses: {"200": {$ref: "#/components/responses/listing"}}
-      /tasks/{task_gid}:
-        get:
-          parameters: [{name: task_gid, in: path, required: true, schema: {type: string}}]
-          responses: {"200": {$ref: "#/components/responses/one"}}
-"""))
+""")
+
+
+def path_param(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def asana_get(answer: str, *params: dict, tag: str | None = None) -> dict:
+    """A GET answering a listing (paged by `limit` and an `offset` token) or one record."""
+    paging = [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/offset"}]
+    return {"get": {"tags": [tag] if tag else [], "parameters": [*params, *(paging if answer == "listing" else [])],
+                    "responses": {"200": {"$ref": f"#/components/responses/{answer}"}}}}
+
+
+ASANA["paths"] = {
+    "/workspaces": asana_get("listing", tag="Workspaces"),
+    "/workspaces/{workspace_gid}": asana_get("one", path_param("workspace_gid")),
+    "/workspaces/{workspace_gid}/projects": asana_get("listing", path_param("workspace_gid"), tag="Projects"),
+    "/projects/{project_gid}/tasks": asana_get("listing", path_param("project_gid"), tag="Tasks"),
+    "/tasks/{task_gid}": asana_get("one", path_param("task_gid")),
+}
 
 
 def test_asana_shape_gid_keys_token_offsets_and_parents_by_what_their_records_are():
@@ -316,10 +305,7 @@ def test_asana_shape_gid_keys_token_offsets_and_parents_by_what_their_records_ar
     assert "(a token the API gives, not a number)" in comments(text)
 
 
-SPOTIFY = yaml.safe_load(dedent("""
-    openapi: 3.0.3
-    info: {title: Music, version: "1"}
-    servers: [{url: "https://music.test/v1"}]
+SPOTIFY = openapi_document("Music", "3.0.3", {"url": "https://music.test/v1"}, """
     components:
       securitySchemes:
         oauth: {type: oauth2, flows: {authorizationCode: {authorizationUrl: "https://music.test/authorize",
@@ -344,63 +330,38 @@ SPOTIFY = yaml.safe_load(dedent("""
           properties:
             items: {type: array, items: {$ref: "#/components/schemas/PlaylistTrack"}}
             next: {type: string, nullable: true}
+        Featured: {type: object, properties: {message: {type: string}, playlists: {$ref: "#/components/schemas/PlaylistPage"}}}
+        Me: {type: object, properties: {id: {type: string}, images: {type: array, items: {type: object}}}}
+        Found: {type: object, properties: {tracks: {$ref: "#/components/schemas/TrackPage"},
+                                           playlists: {$ref: "#/components/schemas/PlaylistPage"}}}
+        Followed:
+          type: object
+          properties:
+            artists:
+              type: object
+              properties:
+                items: {type: array, items: {$ref: "#/components/schemas/User"}}
+                cursors: {type: object, properties: {after: {type: string}}}
       parameters:
         limit: {name: limit, in: query, schema: {type: integer, maximum: 50}}
-    paths:
-      /me/playlists:
-        get:
-          parameters: [{$ref: "#/components/parameters/limit"}]
-          responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/PlaylistPage"}}}}}
-      /browse/featured-playlists:
-        get:
-          responses:
-            "200":
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties: {message: {type: string}, playlists: {$ref: "#/components/schemas/PlaylistPage"}}
-      /playlists/{playlist_id}/tracks:
-        get:
-          parameters: [{name: playlist_id, in: path, required: true, schema: {type: string}}]
-          responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/TrackPage"}}}}}
-      /me:
-        get:
-          responses:
-            "200":
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties: {id: {type: string}, images: {type: array, items: {type: object}}}
-      /search:
-        get:
-          parameters: [{name: q, in: query, required: true, schema: {type: string}}]
-          responses:
-            "200":
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties: {tracks: {$ref: "#/components/schemas/TrackPage"},
-                                 playlists: {$ref: "#/components/schemas/PlaylistPage"}}
-      /me/following:
-        get:
-          parameters:
-            - {name: type, in: query, required: true, schema: {type: string, enum: [artist]}}
-          responses:
-            "200":
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties:
-                      artists:
-                        type: object
-                        properties:
-                          items: {type: array, items: {$ref: "#/components/schemas/User"}}
-                          cursors: {type: object, properties: {after: {type: string}}}
-"""))
+""")
+
+
+def answering(schema: str, *params: dict) -> dict:
+    """A GET whose success answer is the named component schema."""
+    content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
+    return {"get": {"parameters": list(params), "responses": {"200": {"content": content}}}}
+
+
+SPOTIFY["paths"] = {
+    "/me/playlists": answering("PlaylistPage", {"$ref": "#/components/parameters/limit"}),
+    "/browse/featured-playlists": answering("Featured"),
+    "/playlists/{playlist_id}/tracks": answering("TrackPage", path_param("playlist_id")),
+    "/me": answering("Me"),
+    "/search": answering("Found", {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}),
+    "/me/following": answering("Followed", {"name": "type", "in": "query", "required": True,
+                                            "schema": {"type": "string", "enum": ["artist"]}}),
+}
 
 
 def test_spotify_shape_lists_under_any_key_children_of_renamed_parents_and_every_skip_said():
@@ -416,15 +377,13 @@ def test_spotify_shape_lists_under_any_key_children_of_renamed_parents_and_every
         text)
     header = comments(text.split("\ntype:", 1)[0])
     assert "GET /search: several lists (tracks.items, playlists.items), none plainly its records" in header
-    assert "1 GETs answering one object, not a list: /me." in header
+    assert "1 GET answering one object, not a list: /me." in header
     assert api.client["auth"] == {"type": "bearer", "token_env": "MUSIC_API_TOKEN"}
     assert_comments_name_only_its_resources(text, api)
 
 
-SENTRY = yaml.safe_load(dedent("""
-    openapi: 3.0.3
-    info: {title: Errors, version: v0}
-    servers: [{url: "https://{region}.errors.test", variables: {region: {default: us, enum: [us, de]}}}]
+SENTRY = openapi_document("Errors", "3.0.3", {"url": "https://{region}.errors.test",
+                                              "variables": {"region": {"default": "us", "enum": ["us", "de"]}}}, """
     components:
       securitySchemes: {auth_token: {type: http, scheme: bearer}, dsn: {type: http, scheme: DSN}}
       parameters:
@@ -477,7 +436,7 @@ SENTRY = yaml.safe_load(dedent("""
                       totalResults: {type: integer}
                       startIndex: {type: integer}
                       Resources: {type: array, items: {type: object, properties: {id: {type: string}}}}
-"""))
+""")
 
 
 def test_sentry_shape_link_paging_said_in_words_grandchildren_and_one_based_indexes():

@@ -14,7 +14,7 @@ and `python -m rest_assets.openapi <name> <doc>` both call `write_defs` (generat
 - yaml_writer.py the text: comments, YAML escaping, document text made inert for Dagster's templates
 - check.py      the file loaded as Dagster loads a defs.yaml, mended until it does
 
-Nothing but check.py loads Dagster, and it only when a file is checked.
+Importing it loads no Dagster (a test keeps it so): check.py loads it when a file is checked.
 """
 
 from rest_assets.scaffold.document import OpenApiError, load_document

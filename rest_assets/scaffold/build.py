@@ -143,6 +143,10 @@ def declaration(doc: Document, name: str, origin: str | None, inference: Inferen
     if auth is not None:
         client["auth"] = auth
     client.note("auth" if auth is not None else "base_url", *auth_notes)
+    if headers := _required_headers(inference.endpoints, prefix):
+        client["headers"] = headers
+        client.note("headers", "Headers the API's requests require. A value the document does not give is read from "
+                    "the env var named here when a run starts (<header>_env: ENV_VAR): set it.")
 
     attributes = Commented(name=name)
     if description := _api_description(doc):
@@ -157,6 +161,18 @@ def declaration(doc: Document, name: str, origin: str | None, inference: Inferen
     root = Commented(type=COMPONENT_TYPE, attributes=attributes)
     root.note("type", *_header(doc, name, origin, inference))
     return root
+
+
+def _required_headers(endpoints: list[ListEndpoint], prefix: str) -> Commented:
+    """Every header a listing requires: its value where the document gives one, else named as an env var."""
+    headers = Commented()
+    for endpoint in endpoints:
+        for name, value in endpoint.headers_needed.items():
+            if value is None:
+                headers.setdefault(f"{name}_env", f"{prefix}_{re.sub(r'[^A-Z0-9]', '_', name.upper())}")
+            else:
+                headers.setdefault(name, value)
+    return headers
 
 
 def _api_description(doc: Document) -> str:
@@ -177,16 +193,20 @@ def _header(doc: Document, name: str, origin: str | None, inference: Inference) 
         "Review the comments: they say what the document left open. README: \"From an OpenAPI document\".",
     ]
     if inference.skipped:
-        lines.append(f"Not generated: {len(inference.skipped)} listings (no list of records to land, or a "
+        lines.append(f"Not generated: {_count(inference.skipped, 'listing')} (no list of records to land, or a "
                      "parameter nothing can fill):")
         lines += [f"  GET {one_line(path)}: {why}" for path, why in inference.skipped]
     if inference.single_objects:
-        lines.append(f"Not generated: {len(inference.single_objects)} GETs answering one object, not a list: "
+        lines.append(f"Not generated: {_count(inference.single_objects, 'GET')} answering one object, not a list: "
                      + ", ".join(one_line(p) for p in inference.single_objects) + ".")
     if inference.record_paths:
-        lines.append(f"Not generated: {inference.record_paths} GETs of one record by its own path "
+        lines.append(f"Not generated: {_count(range(inference.record_paths), 'GET')} of one record by its own path "
                      "(the listings above read every record).")
     return lines
+
+
+def _count(things: Any, noun: str) -> str:
+    return f"{len(things)} {noun}{'' if len(things) == 1 else 's'}"
 
 
 def _resources(doc: Document, endpoints: list[ListEndpoint], disabled: dict[str, str]) -> tuple[Commented, list]:

@@ -41,8 +41,9 @@ def load_error(text: str, name: str) -> str | None:
 
 
 def _load_as_the_project_does(defs_folder: Path, name: str) -> None:
-    """The folder as a defs module, through Dagster's component tree (`dg check defs`, rest_assets/defs/), and the
-    file as a folder of REST_ASSETS_API_PATH is read; each to its definitions and asset graph."""
+    """The folder as a defs module, through Dagster's component tree (`dg check defs`, rest_assets/defs/), to its
+    definitions and asset graph; and the file as a folder of REST_ASSETS_API_PATH is read (the component it makes
+    builds the same definitions)."""
     import dagster as dg  # the generator itself needs no Dagster; the check is Dagster's loading
 
     from rest_assets.orchestration.definitions import shared_definitions
@@ -60,8 +61,7 @@ def _load_as_the_project_does(defs_folder: Path, name: str) -> None:
         shared_definitions(tree_definitions(module, defs_folder.parent)).resolve_asset_graph()
     finally:
         sys.modules.pop(module_name, None)
-    component = load_component_file(defs_folder / name / "defs.yaml")
-    shared_definitions(dg.build_defs_for_component(component)).resolve_asset_graph()
+    load_component_file(defs_folder / name / "defs.yaml")
 
 
 def _one_line_error(error: BaseException, folder: str) -> str:

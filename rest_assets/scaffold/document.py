@@ -18,7 +18,7 @@ from typing import Any, Iterator, Mapping
 
 import yaml
 
-from rest_assets.scaffold.words import is_field_name, norm, one_line
+from rest_assets.scaffold.words import is_field_name, mentions, norm, one_line
 
 LOAD_TIMEOUT_SECONDS = 60
 MAX_SCHEMA_DEPTH = 20
@@ -69,11 +69,18 @@ class Document:
         self.raw = raw
         self.swagger2 = str(raw.get("swagger", "")).startswith("2")
         self._schemas: dict[int, tuple[Any, dict]] = {}  # id(node) -> (node, its schema): read once
+        self._mentions: dict[tuple[str, ...], bool] = {}
 
     @cached_property
     def text(self) -> str:
         """Everything the document says, as one string: to look for what it mentions in words."""
         return json.dumps(self.raw, ensure_ascii=False, default=str)
+
+    def mentions(self, *phrases: str) -> bool:
+        """Whether the document says one of the phrases anywhere (regular expressions, without case); asked once."""
+        if phrases not in self._mentions:
+            self._mentions[phrases] = mentions(self.text, *phrases)
+        return self._mentions[phrases]
 
     def deref(self, node: Any) -> Any:
         seen = set()
@@ -84,8 +91,11 @@ class Document:
             seen.add(ref)
             target: Any = self.raw
             for part in ref[2:].split("/"):
-                part = part.replace("~1", "/").replace("~0", "~")
-                target = target.get(part) if isinstance(target, dict) else None
+                part = urllib.parse.unquote(part).replace("~1", "/").replace("~0", "~")
+                if isinstance(target, list):  # `#/components/schemas/Tag/allOf/0`
+                    target = target[int(part)] if part.isdigit() and int(part) < len(target) else None
+                else:
+                    target = target.get(part) if isinstance(target, dict) else None
             node = target if target is not None else {}
         return node
 

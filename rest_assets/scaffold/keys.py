@@ -46,21 +46,27 @@ def field_named_by(doc: Document, item: dict, param: str) -> str | None:
     said = words(param)
     while said and said[-1] in (*IDENTIFYING_WORDS, "or"):
         said.pop()
-    for word in words(param)[len(said):]:
-        if word != "or" and (found := doc.property_named(item, word)):
-            return found
+    named = [w for w in words(param)[len(said):] if w != "or"]
+    noun = "_".join(said)
+    for word in sorted(named, key=lambda w: w not in ID_FIELDS):  # an id before a name or a slug: ids stay
+        for candidate in (word, f"{noun}_{word}" if noun else ""):
+            if candidate and (found := doc.property_named(item, candidate)):
+                return found
     return None
 
 
 def infer_primary_key(doc: Document, endpoint: ListEndpoint, detail_param: str | None) -> tuple[tuple[str, ...], str]:
     """The records' key, and how it was told ('' when plain)."""
     item = endpoint.item
-    if detail_param and (found := field_named_by(doc, item, detail_param)):
-        return (found,), ""
     noun = singular(endpoint.name.rsplit("_", 1)[-1])
-    for candidate in (*ID_FIELDS, f"{noun}_id", f"{noun}Id"):
-        if found := doc.property_named(item, candidate):
-            return (found,), ""
+    an_id = next(filter(None, (doc.property_named(item, c) for c in (*ID_FIELDS, f"{noun}_id", f"{noun}Id"))), None)
+    named = field_named_by(doc, item, detail_param) if detail_param else None
+    if named and (an_id is None or words(named)[-1] in ID_FIELDS):
+        return (named,), ""
+    if an_id:
+        note = (f"Key: `{an_id}`, though the records' own path names them by `{named}`: an id stays when a "
+                f"`{named}` changes." if named else "")
+        return (an_id,), note
     if detail_param:
         required = {str(r) for r in doc.schema(item).get("required") or []}
         for candidate in NATURAL_KEYS:

@@ -44,14 +44,16 @@ class Binding:
 def link_children(doc: Document, endpoints: list[ListEndpoint]) -> tuple[list[ListEndpoint], list[tuple[str, str]]]:
     """The listings that can be requested, parents first, each with its parent; and the others with why.
 
-    A listing waits for its best parent to be bound; when no listing can bind that way, the next
-    round takes the best parent already bound.
+    A listing waits for its best parent to be bound, if that parent can be bound at all; when no
+    listing can bind that way (parents that would wait for each other), the next round takes the
+    best parent already bound.
     """
+    bindable = _bindable(doc, endpoints)
     bound: list[ListEndpoint] = []
     pending = list(endpoints)
     patient = True
     while pending:
-        waiting = list(pending) if patient else []
+        waiting = [e for e in pending if e in bindable] if patient else []
         newly = [e for e in pending if _bind(doc, e, list(bound), waiting) is None]
         bound += newly
         pending = [e for e in pending if e not in newly]
@@ -60,6 +62,14 @@ def link_children(doc: Document, endpoints: list[ListEndpoint]) -> tuple[list[Li
         patient = bool(newly)
     skipped = [(e.op.path, _why_not(doc, e, bound, pending)) for e in pending]
     return bound, skipped
+
+
+def _bindable(doc: Document, endpoints: list[ListEndpoint]) -> list[ListEndpoint]:
+    """The listings that some parent, or none, can fill: whatever the order, they are bound in the end."""
+    found: list[ListEndpoint] = []
+    while newly := [e for e in endpoints if e not in found and _bind(doc, e, found, commit=False) is None]:
+        found += newly
+    return found
 
 
 def _why_not(doc: Document, endpoint: ListEndpoint, bound: list[ListEndpoint], pending: list[ListEndpoint]) -> str:
@@ -111,6 +121,9 @@ def _fill_required(doc: Document, endpoint: ListEndpoint, param: Param, ready: l
     """A required query parameter's value, from a parent or the document; a new binding, or why not."""
     if param.key in CREDENTIAL_PARAMS:
         return None  # the credential: the auth sends it
+    if param.location == "header" and param.required and not has_braces(param.name):
+        endpoint.headers_needed[param.name] = param.choices[0] if param.choices else None
+        return None
     if param.location in ("header", "cookie") and param.required and not param.choices:
         return f"it needs the {param.location} {param.name}, which the document does not fill"
     if param.location != "query" or not param.required:
@@ -141,6 +154,9 @@ def _path_binding(doc: Document, endpoint: ListEndpoint, ready: list[ListEndpoin
     candidates = sorted((rank, parent.depth, len(parent.op.path), i, parent, found)
                         for i, parent in enumerate([*ready, *waiting]) if parent is not endpoint
                         for rank, found in [_fills(doc, endpoint, last, parent)] if found)
+    # A listing of the same records under one of them (`related_artists` of `following`) adds only requests.
+    chosen = {c[4] for c in candidates}
+    candidates = [c for c in candidates if not chosen.intersection(c[4].ancestors())]
     if not candidates:
         return f"nothing lists the records that {{{last}}} names"
     for *_, parent, found in candidates:
@@ -152,12 +168,20 @@ def _path_binding(doc: Document, endpoint: ListEndpoint, ready: list[ListEndpoin
 
 
 def _fills(doc: Document, endpoint: ListEndpoint, param: str, parent: ListEndpoint) -> tuple[int, str | None]:
-    """How well a parent's records fill a path parameter (0 best), and the field that does."""
+    """How well a parent's records fill a path parameter, and the field that does.
+
+    0: the listing at the path before the parameter; 1: one named like what the parameter names
+    (`artist_albums` for an album id); 2: one whose list or records' schema is (`new_releases`' albums);
+    3: one whose records carry it (`me_albums`' `album.id`).
+    """
     head = _head(endpoint.op.path, param)
     nouns = param_nouns(param, head)
-    if (shape(parent.op.path) == shape(head) or nouns & parent.nouns(1)) and (found := _own_field(doc, parent, param)):
-        return (0 if shape(parent.op.path) == shape(head) else 1), found
-    return 2, carried_field(doc, parent, param, nouns)
+    if shape(parent.op.path) == shape(head) and (found := _own_field(doc, parent, param)):
+        return 0, found
+    for rank, strength in ((1, 0), (2, 1)):
+        if nouns & parent.nouns(strength) and (found := _own_field(doc, parent, param)):
+            return rank, found
+    return 3, carried_field(doc, parent, param, nouns)
 
 
 def _own_field(doc: Document, parent: ListEndpoint, param: str) -> str | None:
@@ -169,6 +193,13 @@ def _own_field(doc: Document, parent: ListEndpoint, param: str) -> str | None:
 
 def carried_field(doc: Document, parent: ListEndpoint, param: str, nouns: set[str]) -> str | None:
     """A field of the parent's records that names another record: `workspace_sid`, `projectSlug`, `album.id`."""
+    key = ("carried", param, frozenset(nouns))
+    if key not in parent.memo:
+        parent.memo[key] = _carried_field(doc, parent, param, nouns)
+    return parent.memo[key]
+
+
+def _carried_field(doc: Document, parent: ListEndpoint, param: str, nouns: set[str]) -> str | None:
     said = words(param)
     identifying = [w for w in reversed(said) if w in IDENTIFYING_WORDS] or ["id"]
     if len(identifying) < len(said) and (found := doc.property_named(parent.item, param)):

@@ -34,7 +34,7 @@ class Records:
     envelope: dict
 
 
-@dataclass
+@dataclass(eq=False)  # each listing is itself: compared and hashed by identity
 class ListEndpoint:
     """A GET that lists records, and what is inferred about it on the way to a resource."""
 
@@ -48,11 +48,13 @@ class ListEndpoint:
     params: dict[str, Any] = field(default_factory=dict)  # query parameters it sends: a parent's fields, fixed values
     filled: dict[str, str] = field(default_factory=dict)  # its parameters -> the parent's fields that fill them
     passed_down: list[str] = field(default_factory=list)  # fields its parent must take from its own parent
+    headers_needed: dict[str, Any] = field(default_factory=dict)  # required headers: their value, None if not given
     notes: list[str] = field(default_factory=list)
     paginator: Any = None
     paginator_notes: list[str] = field(default_factory=list)
     page_size: dict[str, int] = field(default_factory=dict)  # the page size parameter and its value
     page_size_notes: list[str] = field(default_factory=list)
+    memo: dict = field(default_factory=dict, repr=False)  # what is read of its records more than once
 
     @property
     def selector(self) -> str | None:
@@ -81,6 +83,11 @@ class ListEndpoint:
 
         Strength 0: by its own name and path only; 1: also by where the list sits and the records' schema.
         """
+        if ("nouns", strength) not in self.memo:
+            self.memo["nouns", strength] = self._nouns(strength)
+        return self.memo["nouns", strength]
+
+    def _nouns(self, strength: int) -> set[str]:
         names = [self.name, self.static_segments[-1] if self.static_segments else ""]
         if strength:
             names.append(self.selector.rsplit(".", 1)[-1] if self.selector else "")

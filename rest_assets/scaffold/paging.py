@@ -73,8 +73,8 @@ class Paging:
             self.size_param = None
 
     def infer(self) -> None:
-        for rule in (self._link_header, self._cursor, self._next_link, self._offset, self._page_number,
-                     self._link_header_by_words):
+        for rule in (self._link_header, self._cursor, self._next_link, self._offset, self._offset_echoed,
+                     self._page_number, self._link_header_by_words):
             if rule():
                 return
         self._single_page()
@@ -134,6 +134,22 @@ class Paging:
         self._set(paginator, *notes, size_note)
         return True
 
+    def _offset_echoed(self) -> bool:
+        """No offset parameter listed for this path, but an answer that echoes `offset` and `limit` and says
+        whether more follow (PagerDuty's `Pagination`): the API pages by them."""
+        offset, size = self._named(OFFSET_PARAMS, numeric=True), self._named(PAGE_SIZE_PARAMS, numeric=True)
+        more, total = self._named(HAS_MORE_FIELDS), self._named(TOTAL_FIELDS - PAGE_SIZE_PARAMS)
+        if self.offset_param or not (offset and size and (more or total)) or "." in offset + size:
+            return False
+        paginator = Commented(type="offset", limit=UNSTATED_PAGE_SIZE, offset_param=offset, limit_param=size,
+                              total_path=total)
+        if more:
+            paginator["has_more_path"] = more
+        self._set(paginator, f"The answer echoes `{offset}` and `{size}` and says " + (
+            f"`{more}`" if more else f"`{total}`") + " though the document lists no such parameter for this path: "
+                  f"paged by ?{offset} and ?{size}. {size}: {UNSTATED_PAGE_SIZE} asked for, check the API's limit.")
+        return True
+
     def _page_number(self) -> bool:
         page = self.page_param
         if page is None:
@@ -156,7 +172,7 @@ class Paging:
         if param is None or self.endpoint.selector is not None:
             return False
         said = " ".join([param.description, self.op.words])
-        if not (mentions(said, *LINK_WORDS) or mentions(self.doc.text, r"\blink header", r'rel=\\?"?next')):
+        if not (mentions(said, *LINK_WORDS) or self.doc.mentions(r"\blink header", r'rel=\\?"?next')):
             return False
         self._set(LINK_PAGINATOR,
                   f"?{param.name} pages it, yet the answer is a bare list with nothing to fill it: the next page's "
@@ -210,9 +226,11 @@ class Paging:
                                         f"{UNSTATED_PAGE_SIZE} asked for, check the API's limit.")
         return None, f"{param.name} sets the page size; the document states no maximum, so the API's default applies."
 
-    def _named(self, names: set[str]) -> str | None:
-        """The envelope's scalar field of one of these names."""
-        return next((path for path, schema in self.fields if _last(path) in names and self.doc.is_scalar(schema)), None)
+    def _named(self, names: set[str], numeric: bool = False) -> str | None:
+        """The envelope's scalar (or numeric) field of one of these names."""
+        kinds = ("integer", "number") if numeric else ("string", "integer", "number", "boolean")
+        return next((path for path, schema in self.fields if _last(path) in names and self.doc.kind(schema)[0] in kinds),
+                    None)
 
     def _given_back(self, param: Param) -> str | None:
         """The answer's field that holds the parameter's next value: `next_page.offset`, `next_cursor`, `cursors.after`."""

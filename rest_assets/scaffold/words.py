@@ -29,6 +29,7 @@ def snake(name: str) -> str:
     return "_".join(words(name))
 
 
+@lru_cache(maxsize=None)
 def singular(name: str) -> str:
     if name.endswith("ies") and len(name) > 4:
         return name[:-3] + "y"

@@ -56,9 +56,9 @@ def link(next_url_path: str) -> dict:
     return {"type": "json_link", "next_url_path": next_url_path}
 
 
-def offset(total_path: str | None = None, **more: Any) -> dict:
-    return {"type": "offset", "offset_param": "offset", "limit_param": "limit",
-            **({"total_path": total_path} if total_path else {}), **more}
+def offset(**more: Any) -> dict:
+    """dlt's offset paginator on ?offset and ?limit, with more of its fields (None: absent)."""
+    return {"type": "offset", "offset_param": "offset", "limit_param": "limit", **more}
 
 
 CORPUS = [
@@ -82,7 +82,7 @@ CORPUS = [
     Document("pokeapi", "pokeapi.yml", 45,
              keys={"/api/v2/pokemon/": "name", "/api/v2/berry/": "name", "/api/v2/location/": "name"},
              edges={},
-             paginators={"/api/v2/pokemon/": (link("next"), offset("count"))},
+             paginators={"/api/v2/pokemon/": (link("next"), offset(total_path="count"))},
              auth={}, data_selectors={"/api/v2/pokemon/": "results"}),
     Document("asana", "asana_oas.yaml.gz", 30,
              keys={"/workspaces": "gid", "/workspaces/{}/projects": "gid", "/projects/{}/tasks": "gid",
@@ -97,8 +97,8 @@ CORPUS = [
                    "/browse/categories": "id"},
              edges={"/artists/{}/albums": ("/me/following",),
                     "/albums/{}/tracks": ("/artists/{}/albums", "/browse/new-releases")},
-             paginators={"/me/playlists": (link("next"), offset("total")),
-                         "/browse/categories": (link("categories.next"), offset("categories.total")),
+             paginators={"/me/playlists": (link("next"), offset(total_path="total")),
+                         "/browse/categories": (link("categories.next"), offset(total_path="categories.total")),
                          "/me/following": (link("artists.next"), {"type": "cursor", "cursor_path": "artists.cursors.after",
                                                                    "cursor_param": "after"})},
              auth={"type": "bearer"},
@@ -124,7 +124,7 @@ CORPUS = [
     Document("box", "box_openapi.json.gz", 20,
              keys={"/users": "id", "/groups": "id", "/groups/{}/memberships": "id"},
              edges={"/groups/{}/memberships": ("/groups",)},
-             paginators={"/users": (offset("total_count"),
+             paginators={"/users": (offset(total_path="total_count"),
                                     {"type": "cursor", "cursor_path": "next_marker", "cursor_param": "marker"})},
              auth={"type": "bearer"}, data_selectors={"/users": "entries"}),
     Document("xero", "xero_projects.yaml", 4,
@@ -285,22 +285,33 @@ def sync(project, monkeypatch, tmp_path, generated: Generated, base_url: str, to
     return defs.resolve_asset_graph()
 
 
-def table(generated: Generated, resource: str) -> str:
-    return f"{generated.document.name}.{generated.api.table_name(resource)}"
-
-
-def assert_lineage(graph, generated: Generated, child: str, parent: str) -> None:
-    api = generated.document.name
-    assert graph.get(AssetKey([api, child])).parent_keys == {AssetKey([api, parent])}
-
-
 def assert_landed(project, generated: Generated, hook: ShapedApi, listings: dict[str, str]) -> None:
-    """Every record of each listing (by the hook's name -> the resource) landed, once."""
+    """Every record of each listing (the hook's name -> the resource reading it) landed, once."""
     for listing, resource in listings.items():
         key = hook.listings[listing].key_fields[0]
         column = RestApiComponent.column_name(key)
         landed = sorted(map(str, project.keys(generated.document.name, generated.api.table_name(resource), column)))
         assert landed == sorted(str(row[key]) for row in hook.rows(listing)), f"{listing} ({resource})"
+
+
+def read_under(generated: Generated, listings: dict[str, str], child: str) -> str:
+    """The hook's listing that the generated file reads `child` under (its parent resource's listing)."""
+    parent = generated.api.endpoints[listings[child]].parent
+    served = [listing for listing, resource in listings.items() if resource == parent]
+    assert served, f"{child} is read under {parent}, which the routes do not serve"
+    return served[0]
+
+
+def sync_every_listing(project, monkeypatch, tmp_path, generated: Generated, hook: ShapedApi,
+                       listings: dict[str, str], edges: list[tuple[str, str]]) -> None:
+    """Materialize the resources of `listings`; every record landed, and each (child, parent) is an asset edge."""
+    graph = sync(project, monkeypatch, tmp_path, generated, hook.base_url, hook.token, list(listings.values()))
+    assert_landed(project, generated, hook, listings)
+    api = generated.document.name
+    for child, parent in edges:
+        assert graph.get(AssetKey([api, listings[child]])).parent_keys == {AssetKey([api, listings[parent]])}
+    refused = [r for r in project.sim.requests if r.path.startswith(hook.prefix) and r.status != 200]
+    assert not refused, refused
 
 
 def test_pokeapi_syncs_every_page_of_its_offset_listings(corpus, make_project, monkeypatch, tmp_path):
@@ -332,13 +343,9 @@ def test_sentry_syncs_link_header_cursors_and_scim_from_index_one(corpus, make_p
                 "teams": generated.resource(organization + "/teams/"),
                 "scim_users": generated.resource(organization + "/scim/v2/Users"),
                 "project_keys": generated.resource("/api/0/projects/{}/{}/keys/")}
-    graph = sync(project, monkeypatch, tmp_path, generated, sentry.base_url, sentry.token, list(listings.values()))
-    assert_landed(project, generated, sentry, listings)
-    for child in ("projects", "teams", "scim_users"):
-        assert_lineage(graph, generated, listings[child], listings["organizations"])
-    assert_lineage(graph, generated, listings["project_keys"], listings["projects"])
-    refused = [r for r in project.sim.requests if r.path.startswith(sentry.prefix) and r.status != 200]
-    assert not refused, refused
+    sync_every_listing(project, monkeypatch, tmp_path, generated, sentry, listings,
+                       [("projects", "organizations"), ("teams", "organizations"), ("scim_users", "organizations"),
+                        ("project_keys", "projects")])
 
 
 def test_asana_syncs_opaque_offset_tokens_under_parents(corpus, make_project, monkeypatch, tmp_path):
@@ -351,13 +358,11 @@ def test_asana_syncs_opaque_offset_tokens_under_parents(corpus, make_project, mo
                 "projects": generated.resource("/workspaces/{}/projects"),
                 "all_projects": generated.resource("/projects"),
                 "tasks": generated.resource("/projects/{}/tasks")}
-    projects = generated.api.endpoints[listings["tasks"]].parent
-    asana = Asana(project.sim.root_url, tasks_under=next(k for k, v in listings.items() if v == projects))
+    projects = read_under(generated, listings, "tasks")
+    asana = Asana(project.sim.root_url, tasks_under=projects)
     project.sim.hooks.append(asana)
-    graph = sync(project, monkeypatch, tmp_path, generated, asana.base_url, asana.token, list(listings.values()))
-    assert_landed(project, generated, asana, listings)
-    assert_lineage(graph, generated, listings["projects"], listings["workspaces"])
-    assert_lineage(graph, generated, listings["tasks"], projects)
+    sync_every_listing(project, monkeypatch, tmp_path, generated, asana, listings,
+                       [("projects", "workspaces"), ("tasks", projects)])
     assert len(asana.rows("tasks")) == 1720
 
 
@@ -373,11 +378,9 @@ def test_spotify_syncs_nested_lists_cursors_and_lineage(corpus, make_project, mo
                 "album_tracks": generated.resource("/albums/{}/tracks"),
                 "playlists": generated.resource("/me/playlists"),
                 "categories": generated.resource("/browse/categories")}
-    albums = generated.api.endpoints[listings["album_tracks"]].parent
-    spotify = Spotify(project.sim.root_url, tracks_under=next(k for k, v in listings.items() if v == albums))
+    albums = read_under(generated, listings, "album_tracks")
+    spotify = Spotify(project.sim.root_url, tracks_under=albums)
     project.sim.hooks.append(spotify)
-    graph = sync(project, monkeypatch, tmp_path, generated, spotify.base_url, spotify.token, list(listings.values()))
-    assert_landed(project, generated, spotify, listings)
-    assert_lineage(graph, generated, listings["artist_albums"], listings["followed_artists"])
-    assert_lineage(graph, generated, listings["album_tracks"], albums)
+    sync_every_listing(project, monkeypatch, tmp_path, generated, spotify, listings,
+                       [("artist_albums", "followed_artists"), ("album_tracks", albums)])
     assert len(spotify.rows("album_tracks")) > 100

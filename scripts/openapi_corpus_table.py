@@ -76,28 +76,39 @@ def _link_header_with_results(config: dict) -> bool:
                                       "cursor") and "link" in str(config.get("type")).lower()
 
 
-# For each API: (query parameters of the list endpoint, data_selector) -> the check of its paginator.
-# The first rule whose parameter is present decides; none present: one request is right.
-PAGING: dict[str, list[tuple[str, Callable[[str | None], Callable[[dict], bool]]]]] = {
-    "twilio": [("PageSize", lambda s: _next_link("meta.next_page_url"))],
-    "airbyte": [("offset", lambda s: _one_of(_next_link("next"), _offset()))],
-    "slack": [("cursor", lambda s: _cursor("response_metadata.next_cursor", "cursor")),
-              ("page", lambda s: lambda c: _is(c, type="page_number", page_param="page"))],
-    "pokeapi": [("offset", lambda s: _one_of(_next_link("next"), _offset(total_path="count")))],
-    "asana": [("offset", lambda s: _one_of(_cursor("next_page.offset", "offset"), _next_link("next_page.uri")))],
-    "spotify": [("after", lambda s: _one_of(_wrapped(s, _next_link, "next"),
-                                            _wrapped(s, lambda p: _cursor(p, "after"), "cursors.after"))),
-                ("offset", lambda s: _one_of(_wrapped(s, _next_link, "next"),
-                                             _wrapped(s, lambda p: _offset(total_path=p), "total")))],
-    "sentry": [("cursor", lambda s: _link_header_with_results),
-               ("startIndex", lambda s: _offset("startIndex", "count", offset=1, total_path="totalResults"))],
-    "pagerduty": [("cursor", lambda s: _cursor("next_cursor", "cursor")),
-                  ("offset", lambda s: _one_of(_offset(has_more_path="more"), _offset(total_path="total")))],
-    "box": [("marker", lambda s: _cursor("next_marker", "marker")),
-            ("offset", lambda s: _offset(total_path="total_count"))],
-    "xero": [("page", lambda s: lambda c: _is(c, type="page_number", page_param="page", base_page=1))],
-    "harbor": [("page", lambda s: _one_of(lambda c: _is(c, type="header_link"),
-                                          lambda c: _is(c, type="page_number", page_param="page")))],
+def _not_total(field: str, check: Callable[[dict], bool]) -> Callable[[dict], bool]:
+    """PagerDuty: `total` is null unless `?total=true` is sent, and dlt fails on a null total."""
+    return lambda c: check(c) and c.get("total_path") != field
+
+
+# For each API: (query parameters that must all be present, data_selector -> the check of the paginator).
+# The first rule whose parameters are present decides; none: one request is right.
+PAGING: dict[str, list[tuple[tuple[str, ...], Callable[[str | None], Callable[[dict], bool]]]]] = {
+    "twilio": [(("PageSize",), lambda s: _next_link("meta.next_page_url"))],
+    "airbyte": [(("offset",), lambda s: _one_of(_next_link("next"), _offset()))],
+    "slack": [(("cursor", "page"), lambda s: _one_of(_cursor("response_metadata.next_cursor", "cursor"),
+                                                     lambda c: _is(c, type="page_number", page_param="page"))),
+              (("cursor",), lambda s: _one_of(_cursor("response_metadata.next_cursor", "cursor"),
+                                              _cursor("next_cursor", "cursor"))),
+              (("page",), lambda s: lambda c: _is(c, type="page_number", page_param="page"))],
+    "pokeapi": [(("offset",), lambda s: _one_of(_next_link("next"), _offset(total_path="count")))],
+    # Asana pages only when `limit` is sent; a listing without it answers whole.
+    "asana": [(("offset", "limit"), lambda s: _one_of(_cursor("next_page.offset", "offset"),
+                                                      _next_link("next_page.uri")))],
+    "spotify": [(("after",), lambda s: _one_of(_wrapped(s, _next_link, "next"),
+                                               _wrapped(s, lambda p: _cursor(p, "after"), "cursors.after"))),
+                (("offset",), lambda s: _one_of(_wrapped(s, _next_link, "next"),
+                                                _wrapped(s, lambda p: _offset(total_path=p), "total")))],
+    # SCIM: 1-based, and dlt's offset paginator stops at `offset >= total`: a total would lose the last record.
+    "sentry": [(("cursor",), lambda s: _link_header_with_results),
+               (("startIndex",), lambda s: _offset("startIndex", "count", offset=1, total_path=None))],
+    "pagerduty": [(("cursor",), lambda s: _cursor("next_cursor", "cursor")),
+                  (("offset",), lambda s: _not_total("total", _offset()))],
+    "box": [(("marker",), lambda s: _cursor("next_marker", "marker")),
+            (("offset",), lambda s: _offset(total_path="total_count"))],
+    "xero": [(("page",), lambda s: lambda c: _is(c, type="page_number", page_param="page", base_page=1))],
+    "harbor": [(("page",), lambda s: _one_of(lambda c: _is(c, type="header_link"),
+                                             lambda c: _is(c, type="page_number", page_param="page")))],
 }
 
 
@@ -132,8 +143,8 @@ def shape(path: str) -> str:
 def judge(api: str, params: set[str], data_selector: str | None, config: dict) -> bool:
     if config.get("maximum_offset") or config.get("maximum_page"):
         return False  # stops after a fixed number of records or pages: a partial listing taken for the whole
-    for param, rule in PAGING[api]:
-        if param in params:
+    for needed, rule in PAGING[api]:
+        if set(needed) <= params:
             return rule(data_selector)(config)
     return _single(config)
 
@@ -179,11 +190,16 @@ def ours(folder: Path) -> Summary:
     defaults = (attributes.get("resource_defaults") or {}).get("endpoint") or {}
     resources = [_our_resource(r, defaults) for r in attributes.get("resources") or []]
     commented = [_our_resource(r, defaults) for r in _commented_resources(text)]
-    auth = (attributes.get("client") or {}).get("auth") or {}
-    secrets = sorted({v for k, v in _walk(auth) if k.endswith("_env")})
+    client = attributes.get("client") or {}
+    auth = client.get("auth") or {}
+    secrets = sorted({v for k, v in _walk(client) if k.endswith("_env")})  # credentials, required headers
     env = sorted(set(re.findall(r"env\('([A-Z0-9_]+)'", text)))
+    keyless = sum(1 for r in resources if not r.primary_key)
+    unpaged = text.count("Paging not inferred")
     to_write = [f"env {', '.join(secrets)}"] if secrets else []
-    to_write += [f"{len(commented)} keyless resources to key or leave"] if commented else []
+    to_write += [f"{keyless} keyless resources (whole table replaced each run) to key or leave"] if keyless else []
+    to_write += [f"{unpaged} paginators the document leaves open (one request, the run fails if more)"] if unpaged else []
+    to_write += [f"{len(commented)} commented-out resources"] if commented else []
     to_write += [f"base URL ({', '.join(env)}) for another host"] if env else []
     return Summary([*resources, *(_as_commented(r) for r in commented)], 0, auth.get("type", "none"), to_write)
 

@@ -294,6 +294,11 @@ def assert_landed(project, generated: Generated, hook: ShapedApi, listings: dict
         assert landed == sorted(str(row[key]) for row in hook.rows(listing)), f"{listing} ({resource})"
 
 
+def reading(generated: Generated, **paths: str) -> dict[str, str]:
+    """The hook's listing names -> the resources of the generated file that read their document paths."""
+    return {listing: generated.resource(path) for listing, path in paths.items()}
+
+
 def read_under(generated: Generated, listings: dict[str, str], child: str) -> str:
     """The hook's listing that the generated file reads `child` under (its parent resource's listing)."""
     parent = generated.api.endpoints[listings[child]].parent
@@ -304,7 +309,9 @@ def read_under(generated: Generated, listings: dict[str, str], child: str) -> st
 
 def sync_every_listing(project, monkeypatch, tmp_path, generated: Generated, hook: ShapedApi,
                        listings: dict[str, str], edges: list[tuple[str, str]]) -> None:
-    """Materialize the resources of `listings`; every record landed, and each (child, parent) is an asset edge."""
+    """The hook serving, the resources of `listings` materialized: every record landed, each (child, parent)
+    is an asset edge, and the routes refused nothing."""
+    project.sim.hooks.append(hook)
     graph = sync(project, monkeypatch, tmp_path, generated, hook.base_url, hook.token, list(listings.values()))
     assert_landed(project, generated, hook, listings)
     api = generated.document.name
@@ -335,15 +342,11 @@ def test_sentry_syncs_link_header_cursors_and_scim_from_index_one(corpus, make_p
     organization's and the project's."""
     project = make_project()
     generated = corpus["sentry"]
-    sentry = Sentry(project.sim.root_url)
-    project.sim.hooks.append(sentry)
     organization = "/api/0/organizations/{}"
-    listings = {"organizations": generated.resource("/api/0/organizations/"),
-                "projects": generated.resource(organization + "/projects/"),
-                "teams": generated.resource(organization + "/teams/"),
-                "scim_users": generated.resource(organization + "/scim/v2/Users"),
-                "project_keys": generated.resource("/api/0/projects/{}/{}/keys/")}
-    sync_every_listing(project, monkeypatch, tmp_path, generated, sentry, listings,
+    listings = reading(generated, organizations="/api/0/organizations/", projects=organization + "/projects/",
+                       teams=organization + "/teams/", scim_users=organization + "/scim/v2/Users",
+                       project_keys="/api/0/projects/{}/{}/keys/")
+    sync_every_listing(project, monkeypatch, tmp_path, generated, Sentry(project.sim.root_url), listings,
                        [("projects", "organizations"), ("teams", "organizations"), ("scim_users", "organizations"),
                         ("project_keys", "projects")])
 
@@ -354,13 +357,10 @@ def test_asana_syncs_opaque_offset_tokens_under_parents(corpus, make_project, mo
     passed back as it came."""
     project = make_project()
     generated = corpus["asana"]
-    listings = {"workspaces": generated.resource("/workspaces"),
-                "projects": generated.resource("/workspaces/{}/projects"),
-                "all_projects": generated.resource("/projects"),
-                "tasks": generated.resource("/projects/{}/tasks")}
+    listings = reading(generated, workspaces="/workspaces", projects="/workspaces/{}/projects",
+                       all_projects="/projects", tasks="/projects/{}/tasks")
     projects = read_under(generated, listings, "tasks")
     asana = Asana(project.sim.root_url, tasks_under=projects)
-    project.sim.hooks.append(asana)
     sync_every_listing(project, monkeypatch, tmp_path, generated, asana, listings,
                        [("projects", "workspaces"), ("tasks", projects)])
     assert len(asana.rows("tasks")) == 1720
@@ -372,15 +372,11 @@ def test_spotify_syncs_nested_lists_cursors_and_lineage(corpus, make_project, mo
     `next`); browse categories (`categories.items`)."""
     project = make_project()
     generated = corpus["spotify"]
-    listings = {"followed_artists": generated.resource("/me/following"),
-                "artist_albums": generated.resource("/artists/{}/albums"),
-                "new_releases": generated.resource("/browse/new-releases"),
-                "album_tracks": generated.resource("/albums/{}/tracks"),
-                "playlists": generated.resource("/me/playlists"),
-                "categories": generated.resource("/browse/categories")}
+    listings = reading(generated, followed_artists="/me/following", artist_albums="/artists/{}/albums",
+                       new_releases="/browse/new-releases", album_tracks="/albums/{}/tracks",
+                       playlists="/me/playlists", categories="/browse/categories")
     albums = read_under(generated, listings, "album_tracks")
     spotify = Spotify(project.sim.root_url, tracks_under=albums)
-    project.sim.hooks.append(spotify)
     sync_every_listing(project, monkeypatch, tmp_path, generated, spotify, listings,
                        [("artist_albums", "followed_artists"), ("album_tracks", albums)])
     assert len(spotify.rows("album_tracks")) > 100

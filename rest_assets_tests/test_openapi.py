@@ -174,6 +174,64 @@ def test_slack_swagger_2_cursor_pages_and_what_is_left_to_the_user():
     assert "GET /conversations.members: its list `members` holds values, not records" in comments(text)
 
 
+def test_inline_forms_link_header_offset_allof_api_key_a_required_header_and_no_key():
+    """A small document (written here, not an API's) for the forms the real ones do not use."""
+    document = yaml.safe_load(dedent("""
+        openapi: 3.0.3
+        info: {title: Inventory, version: "1"}
+        servers: [{url: "https://{region}.inventory.test/api", variables: {region: {default: eu}}}]
+        components:
+          securitySchemes:
+            key: {type: apiKey, in: query, name: api_key}
+          parameters:
+            tenant: {name: X-Tenant, in: header, required: true, schema: {type: string}}
+          schemas:
+            Named: {type: object, properties: {name: {type: string, description: The item's name.}}}
+            Item:
+              allOf:
+                - $ref: "#/components/schemas/Named"
+                - {type: object, properties: {id: {type: integer}, modified: {type: string, format: date-time}}}
+            Stock:
+              type: object
+              properties: {total: {type: integer}, results: {type: array, items: {properties: {sku: {type: string}}}}}
+        paths:
+          /items:
+            get:
+              parameters:
+                - {$ref: "#/components/parameters/tenant"}
+                - {name: page, in: query, schema: {type: integer, minimum: 1}}
+                - {name: per_page, in: query, schema: {type: integer, maximum: 5000}}
+                - {name: modified_since, in: query, schema: {type: string, format: date-time}}
+              responses:
+                "200":
+                  headers: {Link: {schema: {type: string}}}
+                  content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Item"}}}}
+          /stock:
+            get:
+              parameters:
+                - {name: offset, in: query, schema: {type: integer}}
+                - {name: limit, in: query, schema: {type: integer, default: 50}}
+              responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Stock"}}}}}
+    """))
+    text, api = generated(document, "inventory")
+    assert api.base_url == "https://eu.inventory.test/api"
+    assert api.client["auth"] == {"type": "api_key", "name": "api_key", "location": "query",
+                                  "api_key_env": "INVENTORY_API_KEY"}
+    assert api.client["headers"] == {"X-Tenant_env": "INVENTORY_X_TENANT"}, "a required header: the user's env var"
+    assert "INVENTORY_X_TENANT" in api.secret_env_vars
+    items = api.endpoints["items"]
+    assert items.config["endpoint"]["paginator"] == "header_link"
+    assert items.config["endpoint"]["params"] == {"per_page": 1000}
+    assert items.columns == {"name": {"description": "The item's name."}, "id": {"data_type": "bigint"},
+                             "modified": {"data_type": "timestamp"}}, "allOf: the fields of every part"
+    assert "per_page: the document allows up to 5000; 1000 asked for." in comments(text)
+    assert "endpoint.incremental: {cursor_path: modified, start_param: modified_since}" in comments(text)
+    stock = api.endpoints["stock"]
+    assert stock.primary_key == () and stock.config["write_disposition"] == "replace", "kept, keyless: replaced"
+    assert paginators(api)["stock"] == {"type": "offset", "limit": 50, "offset_param": "offset", "limit_param": "limit",
+                                        "total_path": "total"}
+
+
 # --- the shapes of PokeAPI, Asana, Spotify and Sentry ------------------------------------------------
 
 
@@ -270,6 +328,11 @@ ASANA = openapi_document("Tasks", "3.0.0", {"url": "https://tasks.test/api/1.0"}
       responses:
         listing: {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Listing"}}}}
         one: {description: ok, content: {application/json: {schema: {type: object, properties: {data: {type: object}}}}}}
+        unpaged:  # the same records, paged by the same parameters, without `next_page` in its schema
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {data: {type: array, items: {$ref: "#/components/schemas/Compact"}}}}
 """)
 
 
@@ -280,7 +343,7 @@ def path_param(name: str) -> dict:
 def asana_get(answer: str, *params: dict, tag: str | None = None) -> dict:
     """A GET answering a listing (paged by `limit` and an `offset` token) or one record."""
     paging = [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/offset"}]
-    return {"get": {"tags": [tag] if tag else [], "parameters": [*params, *(paging if answer == "listing" else [])],
+    return {"get": {"tags": [tag] if tag else [], "parameters": [*params, *(paging if answer != "one" else [])],
                     "responses": {"200": {"$ref": f"#/components/responses/{answer}"}}}}
 
 
@@ -290,15 +353,17 @@ ASANA["paths"] = {
     "/workspaces/{workspace_gid}/projects": asana_get("listing", path_param("workspace_gid"), tag="Projects"),
     "/projects/{project_gid}/tasks": asana_get("listing", path_param("project_gid"), tag="Tasks"),
     "/tasks/{task_gid}": asana_get("one", path_param("task_gid")),
+    "/task_templates": asana_get("unpaged"),
 }
 
 
 def test_asana_shape_gid_keys_token_offsets_and_parents_by_what_their_records_are():
     text, api = generated(ASANA, "tasks")
-    assert api.resource_names == ["workspaces", "projects", "tasks"]
+    assert api.resource_names == ["workspaces", "task_templates", "projects", "tasks"]
     assert {e.primary_key for e in api.endpoints.values()} == {("gid",)}
     token = {"type": "cursor", "cursor_path": "next_page.offset", "cursor_param": "offset"}
     assert all(p == token for p in paginators(api).values()), "a string offset the API gives back: a cursor"
+    assert "?offset is the parameter GET /workspaces takes, described alike: paged like it" in comments(text)
     assert api.endpoints["projects"].path == "/workspaces/{resources.workspaces.gid}/projects"
     assert api.endpoints["tasks"].path == "/projects/{resources.projects.gid}/tasks", "no /projects listing: by noun"
     assert api.endpoints["tasks"].config["endpoint"]["params"] == {"limit": 100}
@@ -544,12 +609,12 @@ def test_nothing_the_document_says_is_evaluated_and_the_secret_never_appears(mon
 
 
 def test_options_name_keys_choose_endpoints_and_paginators():
-    _, api = generated(ASANA, "tasks", primary_key=["tasks=name+gid"], include=["tag:Tasks"],
+    _, api = generated(ASANA, "tasks", primary_key=["tasks=name+gid"], include=["tag:Tasks"], exclude=["/task_*"],
                        paginator=['projects={"type": "header_link"}'])
     assert api.resource_names == ["workspaces", "projects", "tasks"], "an included child brings its parents"
     assert api.endpoints["tasks"].primary_key == ("name", "gid")
     assert paginators(api)["projects"] == {"type": "header_link"}
-    text, api = generated(ASANA, "tasks", exclude=["/workspaces/*/projects"])
+    text, api = generated(ASANA, "tasks", exclude=["/workspaces/*/projects", "/task_templates"])
     assert api.resource_names == ["workspaces"], "an excluded parent takes its children"
     assert "GET /workspaces/{workspace_gid}/projects: excluded (--exclude)" in comments(text)
     _, api = generated(SENTRY, "errors", paginator=["header_link"], primary_key=["slug"])
@@ -561,7 +626,7 @@ def test_options_name_keys_choose_endpoints_and_paginators():
 
 def test_a_resource_that_would_not_load_is_commented_out_with_why_and_the_rest_loads():
     text, api = generated(ASANA, "tasks", paginator=['projects={"type": "no_such_paginator"}'])
-    assert api.resource_names == ["workspaces"] and load_error(text, "tasks") is None
+    assert api.resource_names == ["workspaces", "task_templates"] and load_error(text, "tasks") is None
     assert "# - name: projects" in text and "# - name: tasks" in text
     assert "Commented out: the file did not load with it" in comments(text) and "no_such_paginator" in comments(text)
     assert "Commented out with its parent projects." in comments(text)

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from rest_assets.scaffold.client import base_url, env_prefix, env_template, infer_auth
-from rest_assets.scaffold.document import Document, OpenApiError, operations
+from rest_assets.scaffold.document import Document, OpenApiError, Operation, operations
 from rest_assets.scaffold.keys import detail_params, infer_primary_key, shape
 from rest_assets.scaffold.lineage import link_children, listing_named_by
 from rest_assets.scaffold.listings import ListEndpoint, find_records, name_resources
 from rest_assets.scaffold.options import Options
-from rest_assets.scaffold.paging import infer_paginator
+from rest_assets.scaffold.paging import infer_paginator, page_alike
 from rest_assets.scaffold.words import norm, one_line, singular, words
 from rest_assets.scaffold.yaml_writer import Commented, Disabled
 
@@ -52,23 +52,13 @@ class Inference:
 
 
 def infer(doc: Document, options: Options) -> Inference:
-    found: list[ListEndpoint] = []
+    """The listings to generate, each with its name, key, parent and paginator; and what was left out."""
     result = Inference([])
     ops = list(operations(doc))
-    details = detail_params([op.path for op in ops])
-    for op in ops:
-        if options.excludes(op):
-            result.skipped.append((op.path, "excluded (--exclude)"))
-        elif re.fullmatch(r"\{[^}]+\}", op.path.rstrip("/").rsplit("/", 1)[-1]):
-            result.record_paths += 1
-        elif isinstance(records := find_records(doc, op.response), str):
-            result.skipped.append((op.path, records))
-        elif records is None:
-            result.single_objects.append(op.path)
-        else:
-            found.append(ListEndpoint(op, records))
+    found = _listings(doc, ops, options, result)
     name_resources(found)
     _check_names(options, found)
+    details = detail_params([op.path for op in ops])
     for endpoint in found:
         _set_primary_key(doc, endpoint, details.get(shape(endpoint.op.path)), options)
     bound, skipped = link_children(doc, found)
@@ -76,9 +66,28 @@ def infer(doc: Document, options: Options) -> Inference:
     kept = _selected(bound, options, result.skipped)
     for endpoint in kept:
         infer_paginator(doc, endpoint)
+    page_alike(kept)
+    for endpoint in kept:
         _apply_paginator_option(endpoint, options)
     result.endpoints = kept
     return result
+
+
+def _listings(doc: Document, ops: list[Operation], options: Options, result: Inference) -> list[ListEndpoint]:
+    """The GETs that list records; the others counted in the result, with why where they could have."""
+    found = []
+    for op in ops:
+        if re.fullmatch(r"\{[^}]+\}", op.path.rstrip("/").rsplit("/", 1)[-1]):
+            result.record_paths += 1
+        elif options.excludes(op):
+            result.skipped.append((op.path, "excluded (--exclude)"))
+        elif isinstance(records := find_records(doc, op.response), str):
+            result.skipped.append((op.path, records))
+        elif records is None:
+            result.single_objects.append(op.path)
+        else:
+            found.append(ListEndpoint(op, records))
+    return found
 
 
 def _check_names(options: Options, endpoints: list[ListEndpoint]) -> None:
@@ -108,11 +117,7 @@ def _selected(endpoints: list[ListEndpoint], options: Options, skipped: list[tup
     for endpoint in list(kept):
         kept += [a for a in endpoint.ancestors() if a not in kept]
     skipped += [(e.op.path, "not included (--include)") for e in endpoints if e not in kept]
-    ordered: list[ListEndpoint] = []
-    for endpoint in endpoints:  # `link_children` bound parents first
-        if endpoint in kept:
-            ordered.append(endpoint)
-    return ordered
+    return [e for e in endpoints if e in kept]  # in `link_children`'s order: parents first
 
 
 def _apply_paginator_option(endpoint: ListEndpoint, options: Options) -> None:

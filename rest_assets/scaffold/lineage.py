@@ -1,21 +1,25 @@
 """Children: the listed records that fill a listing's path parameters and required query parameters.
 
 A path parameter is filled by a parent resource, found in this order: the listing at the path
-before it (`/workspaces` for `/workspaces/{sid}/workers`); a listing whose records are what the
-parameter names, by the names they go by (`me_playlists` lists playlists: `{playlist_id}` is
-its `id`); a listing whose records carry it (`me_albums`' records hold an `album` with an `id`).
-Of several, the one nearest the top. The other parameters of the path come from the same
-parent's records (`tasks`' `workspace_sid`), or, where the parent had them from its own parent,
-are passed down with dlt's `include_from_parent`. A required query parameter is filled by a
-parent the same way, or by the value the document gives it.
+before it (`/workspaces` for `/workspaces/{sid}/workers`); a listing named like what the parameter
+names (`me_playlists` for `{playlist_id}`: its `id`); one whose list or records' schema is that
+(`new_releases`, whose `albums.items` are albums); one whose records carry it (`me_albums`' records
+hold an `album` with an `id`). Of several alike, the one nearest the top, and never a listing of
+the same records nested under another candidate (`related_artists` of `following`): it would
+only add requests. The other parameters of the path come from the same parent's records
+(`tasks`' `workspace_sid`), or, where the parent had them from its own parent, are passed down
+with dlt's `include_from_parent`. A required query parameter is filled by a parent the same way,
+or by a value the document allows; a required header is left to the client (build.py).
 
-Listings are bound in rounds, parents before children, so lineage is never circular.
+Listings are bound in rounds, parents before children, so lineage is never circular; a listing
+waits for its best parent while that parent can still be bound.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from rest_assets.scaffold.document import Document, Param
 from rest_assets.scaffold.keys import IDENTIFYING_WORDS, field_named_by, shape
@@ -27,6 +31,7 @@ CREDENTIAL_PARAMS = {"token", "accesstoken", "apikey", "key", "authorization"}
 # Query parameters that shape an answer, whatever resource their name sounds like.
 GENERIC_PARAMS = {"filter", "query", "sort", "type", "status", "search", "field", "order", "expand", "include",
                   "format", "view", "fields", "state", "kind", "q"}
+WAIT = "its best parent is not bound yet"
 
 
 @dataclass
@@ -80,10 +85,7 @@ def _why_not(doc: Document, endpoint: ListEndpoint, bound: list[ListEndpoint], p
     return _bind(doc, endpoint, bound, commit=False) or "its parents could not be told apart"
 
 
-WAIT = "its best parent is not bound yet"
-
-
-def _bind(doc: Document, endpoint: ListEndpoint, ready: list[ListEndpoint], waiting: list[ListEndpoint] = (),
+def _bind(doc: Document, endpoint: ListEndpoint, ready: list[ListEndpoint], waiting: Sequence[ListEndpoint] = (),
           commit: bool = True) -> str | None:
     """Fill the endpoint's parameters from a parent among `ready`; why not, if they cannot be.
 
@@ -100,15 +102,16 @@ def _bind(doc: Document, endpoint: ListEndpoint, ready: list[ListEndpoint], wait
         for param in endpoint.op.path_params:
             path = path.replace(f"{{{param}}}", binding.placeholder(param))
     params: dict[str, object] = {}
+    headers: dict[str, object] = {}
     notes: list[str] = []
     for param in endpoint.op.params:
-        why = _fill_required(doc, endpoint, param, ready, binding, params, notes)
+        why = _fill_required(doc, endpoint, param, ready, binding, Filled(params, headers, notes))
         if isinstance(why, Binding):
             binding = why
         elif why:
             return why
     if commit:
-        endpoint.path, endpoint.params = path, params
+        endpoint.path, endpoint.params, endpoint.headers_needed = path, params, headers
         endpoint.notes += notes
         if binding is not None:
             endpoint.parent, endpoint.filled = binding.parent, dict(binding.fields)
@@ -116,13 +119,22 @@ def _bind(doc: Document, endpoint: ListEndpoint, ready: list[ListEndpoint], wait
     return None
 
 
+@dataclass
+class Filled:
+    """What a listing's required parameters take: query values, headers (None: the user's to give), notes."""
+
+    params: dict[str, object]
+    headers: dict[str, object]
+    notes: list[str]
+
+
 def _fill_required(doc: Document, endpoint: ListEndpoint, param: Param, ready: list[ListEndpoint],
-                   binding: Binding | None, params: dict, notes: list[str]) -> Binding | str | None:
-    """A required query parameter's value, from a parent or the document; a new binding, or why not."""
+                   binding: Binding | None, filled: Filled) -> Binding | str | None:
+    """A required parameter's value, from a parent or the document; a new binding, or why not."""
     if param.key in CREDENTIAL_PARAMS:
         return None  # the credential: the auth sends it
     if param.location == "header" and param.required and not has_braces(param.name):
-        endpoint.headers_needed[param.name] = param.choices[0] if param.choices else None
+        filled.headers[param.name] = param.choices[0] if param.choices else None
         return None
     if param.location in ("header", "cookie") and param.required and not param.choices:
         return f"it needs the {param.location} {param.name}, which the document does not fill"
@@ -132,16 +144,16 @@ def _fill_required(doc: Document, endpoint: ListEndpoint, param: Param, ready: l
         return f"it needs ?{param.name}, a name with braces dlt would read as a placeholder"
     named = listing_named_by(doc, param.name, endpoint, ready)
     if named is not None and (binding is None or named.parent is binding.parent):
-        params[param.name] = named.placeholder(param.name)
+        filled.params[param.name] = named.placeholder(param.name)
         return named if binding is None else None
     if named is not None:
         return (f"it needs ?{param.name} from {named.parent.name} besides what {binding.parent.name} fills: "
                 "a dlt resource has one parent")
     if choices := [c for c in param.choices if not has_braces(str(c))]:
-        params[param.name] = choices[0]
+        filled.params[param.name] = choices[0]
         if len(param.choices) > 1:
             others = ", ".join(str(c) for c in param.choices if c != choices[0])
-            notes.append(f"?{param.name}: {choices[0]!s}, the first of the values the document allows (also "
+            filled.notes.append(f"?{param.name}: {choices[0]!s}, the first of the values the document allows (also "
                          f"{others}); a resource per value needs a copy of this one with another name.")
         return None
     return f"it needs ?{param.name}, which no listed record provides"

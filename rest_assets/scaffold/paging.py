@@ -57,6 +57,28 @@ def infer_paginator(doc: Document, endpoint: ListEndpoint) -> None:
     Paging(doc, endpoint).infer()
 
 
+def page_alike(endpoints: list[ListEndpoint]) -> None:
+    """A listing whose answer does not show how its token parameter chains, paged like another listing that
+    takes the same parameter (same name and description: the document's own words) and does show it."""
+    by_param: dict[tuple[str, str], ListEndpoint] = {}
+    for endpoint in endpoints:
+        paginator = endpoint.paginator
+        if isinstance(paginator, dict) and paginator.get("type") == "cursor":
+            if param := endpoint.op.query.get(norm(paginator["cursor_param"])):
+                by_param.setdefault((param.name, param.description), endpoint)
+    for endpoint in endpoints:
+        if endpoint.paginator != "single_page":
+            continue
+        model = next((by_param[(p.name, p.description)] for p in endpoint.op.query.values()
+                      if (p.name, p.description) in by_param), None)
+        if model is not None:
+            endpoint.paginator = Commented(model.paginator)
+            endpoint.paginator_notes = [f"?{model.paginator['cursor_param']} is the parameter GET {model.op.path} takes, "
+                                        f"described alike: paged like it, by `{model.paginator['cursor_path']}` (this "
+                                        "answer's schema does not show it; where the answer lacks it, one page is read)."]
+            endpoint.page_size, endpoint.page_size_notes = dict(model.page_size), list(model.page_size_notes)
+
+
 class Paging:
     """What one listing's parameters and answer say of its pages."""
 

@@ -92,9 +92,10 @@ PAGING: dict[str, list[tuple[tuple[str, ...], Callable[[str | None], Callable[[d
                                               _cursor("next_cursor", "cursor"))),
               (("page",), lambda s: lambda c: _is(c, type="page_number", page_param="page"))],
     "pokeapi": [(("offset",), lambda s: _one_of(_next_link("next"), _offset(total_path="count")))],
-    # Asana pages only when `limit` is sent; a listing without it answers whole.
+    # Asana pages only when `limit` is sent; without it (a listing that takes none) one request is right too.
     "asana": [(("offset", "limit"), lambda s: _one_of(_cursor("next_page.offset", "offset"),
-                                                      _next_link("next_page.uri")))],
+                                                      _next_link("next_page.uri"))),
+              (("offset",), lambda s: _one_of(_cursor("next_page.offset", "offset"), _single))],
     "spotify": [(("after",), lambda s: _one_of(_wrapped(s, _next_link, "next"),
                                                _wrapped(s, lambda p: _cursor(p, "after"), "cursors.after"))),
                 (("offset",), lambda s: _one_of(_wrapped(s, _next_link, "next"),

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -41,22 +40,18 @@ from rest_assets_sim import HookContext, Simulator
 from rest_assets_tests.conftest import REPO_ROOT, clean_env, free_port, start_service, stop_services
 from rest_assets_tests.hosts import Host, Network, hosts_network
 from rest_assets_tests.postgres import SERVER, query, sim_counts, table_counts, throwaway_database
+from rest_assets_tests.services import SERVICES, ServiceMissing, rabbitmq_vhost, require_services
 from rest_assets_tests.ui import FINISHED, Ui
 
 pytestmark = pytest.mark.distributed
 
 BIN = Path(sys.executable).parent
 LOCATION = "rest_assets"
-SERVICES = {  # what the tests need on this machine, and how to start it
-    "RabbitMQ": (5672, "service rabbitmq-server start"),
-    "Redis": (6379, "service redis-server start"),
-    "PostgreSQL": (5432, "service postgresql start"),
-}
 # Run monitoring checks runs this often here (60 s in deploy/dagster.yaml), so that a test sees its bound soon.
 MONITORING_POLL_SECONDS = 2
 LOGGED_TIME_ROWS = 1000  # five pages of resourcing/logged_time: a sync to kill in the middle of
 WORKHUB_REQUESTS_PER_SECOND = 10
-MAX_RUNTIME_SECONDS = 30  # the tag of the run whose workers all die
+MAX_RUNTIME_SECONDS = 20  # the tag of the run whose workers all die
 TERMINATION_SECONDS = 5  # what run monitoring takes to end a run it found over its time, here
 
 
@@ -87,16 +82,16 @@ class Cluster:
         """A host's own folders: nothing on disk is shared between hosts."""
         home = self.root / name
         folders = {"DAGSTER_HOME": home / "dagster_home", "REST_ASSETS_DATA_DIR": home / "data", "HOME": home / "home",
-                   "TMPDIR": home / "tmp"}
+                   "TMPDIR": home / "tmp", "STEP_LOGS_DIR": home / "step_logs"}
         for folder in folders.values():
             folder.mkdir(parents=True, exist_ok=True)
         shutil.copy(self.root / "dagster.yaml", folders["DAGSTER_HOME"] / "dagster.yaml")
         return {**self.env, **{name: str(folder) for name, folder in folders.items()}}
 
     def start_worker(self, host: Host) -> Worker:
-        log = self.root / host.name / "worker.log"
         env = self.host_env(host.name)
-        with open(log, "a") as log_file:
+        log = self.root / host.name / f"worker-{len(list((self.root / host.name).glob('worker-*.log'))) + 1}.log"
+        with open(log, "w") as log_file:
             process = start_service(host.command([str(BIN / "celery"), "-A", "rest_assets.orchestration.celery_worker",
                                                   "worker", "-n", f"sync@{host.name}", "--concurrency", "1",
                                                   "--without-mingle", "--without-gossip", "--loglevel", "INFO"]),
@@ -148,46 +143,25 @@ def tail(path: Path, lines: int = 40) -> str:
     return "".join(path.read_text(errors="replace").splitlines(keepends=True)[-lines:])
 
 
-def require_services() -> None:
-    """No skipping: a missing service fails the tests, naming it and how to start it."""
-    for name, (port, start) in SERVICES.items():
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=3).close()
-        except OSError as error:
-            pytest.fail(f"{name} is not listening on 127.0.0.1:{port} ({error}); the distributed tests need it: "
-                        f"start it with `{start}`", pytrace=False)
-
-
-def rabbitmqctl(*args: str) -> None:
+def or_fail(call, *args):
+    """`call(*args)`, a missing service failing the test with the message that names it."""
     try:
-        done = subprocess.run(["rabbitmqctl", *args], capture_output=True, text=True, timeout=60)
-    except FileNotFoundError:
-        pytest.fail("rabbitmqctl is missing: the distributed tests make a RabbitMQ vhost and user of their own with "
-                    "it (Debian's rabbitmq-server package)", pytrace=False)
-    if done.returncode != 0:
-        pytest.fail(f"rabbitmqctl {args[0]} failed: {done.stderr or done.stdout}; is RabbitMQ running "
-                    "(`service rabbitmq-server start`)?", pytrace=False)
+        return call(*args)
+    except ServiceMissing as missing:
+        pytest.fail(str(missing), pytrace=False)
 
 
-@contextlib.contextmanager
-def rabbitmq_vhost(name: str):
-    """A vhost and a user of the test's own, so that no other program's Celery workers take its steps."""
-    password = secrets.token_hex(12)
-    rabbitmqctl("add_vhost", name)
-    try:
-        rabbitmqctl("add_user", name, password)
-        rabbitmqctl("set_permissions", "-p", name, name, ".*", ".*", ".*")
-        yield name, password
-    finally:
-        subprocess.run(["rabbitmqctl", "delete_user", name], capture_output=True)
-        subprocess.run(["rabbitmqctl", "delete_vhost", name], capture_output=True)
+def instance_config() -> dict:
+    """deploy/dagster.yaml, but for how often run monitoring and the run queue look, and where steps' logs go.
 
-
-def control_instance_config() -> dict:
-    """deploy/dagster.yaml as it is, but for how often run monitoring and the run queue look."""
+    A step's stdout and stderr go where the run's instance says, as a path: on real hosts, each host's own
+    disk under the same DAGSTER_HOME path; here, where the hosts share one file system, each host's folder.
+    """
     config = yaml.safe_load((REPO_ROOT / "deploy" / "dagster.yaml").read_text())
     config["run_monitoring"]["poll_interval_seconds"] = MONITORING_POLL_SECONDS
     config["run_queue"] = {"dequeue_interval_seconds": 1}  # 5 s by default
+    config["compute_logs"] = {"module": "dagster._core.storage.local_compute_log_manager",
+                              "class": "LocalComputeLogManager", "config": {"base_dir": {"env": "STEP_LOGS_DIR"}}}
     return config
 
 
@@ -204,7 +178,7 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, seconds: floa
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    require_services()
+    or_fail(require_services)
     root = tmp_path_factory.mktemp("cluster")
     tag = f"rest-assets-{uuid.uuid4().hex[:8]}"
     with contextlib.ExitStack() as stack:
@@ -213,11 +187,11 @@ def cluster(tmp_path_factory):
             warnings.warn(f"{network.why_not_isolated}: the workers run as separate processes on this machine")
         gateway = network.gateway
         network.forward({port: port for port, _ in SERVICES.values()})
-        vhost, password = stack.enter_context(rabbitmq_vhost(tag))
+        vhost, password = or_fail(stack.enter_context, rabbitmq_vhost(tag))
         dagster_db = stack.enter_context(throwaway_database("rest_assets_dagster"))
         warehouse = stack.enter_context(throwaway_database("rest_assets_warehouse"))
         sim = stack.enter_context(Simulator(sizes={"resourcing": {"logged_time": LOGGED_TIME_ROWS}}, host=gateway))
-        (root / "dagster.yaml").write_text(yaml.safe_dump(control_instance_config()))
+        (root / "dagster.yaml").write_text(yaml.safe_dump(instance_config()))
         pg = {"DAGSTER_PG_HOST": gateway, "DAGSTER_PG_PORT": "5432", "DAGSTER_PG_USERNAME": SERVER["user"],
               "DAGSTER_PG_PASSWORD": "", "DAGSTER_PG_DB": dagster_db}
         env = {**clean_env(), **sim.env(), **pg,
@@ -229,7 +203,7 @@ def cluster(tmp_path_factory):
                "DESTINATION__POSTGRES__CREDENTIALS": f"postgresql://{SERVER['user']}:unused@{gateway}:5432/{warehouse}",
                "WORKHUB_HTTP_REQUESTS_PER_SECOND": str(WORKHUB_REQUESTS_PER_SECOND)}
         with pytest.MonkeyPatch.context() as patch:
-            for name, value in pg.items():
+            for name, value in {**pg, "STEP_LOGS_DIR": str(root / "step_logs")}.items():
                 patch.setenv(name, value)
             instance = stack.enter_context(DagsterInstance.from_config(str(root)))
         web_port = free_port()
@@ -238,7 +212,7 @@ def cluster(tmp_path_factory):
         for host in network.hosts:  # the workers start while the control plane does
             cluster.start_worker(host)
         control_processes = []
-        stack.callback(lambda: stop_services([*control_processes, *(w.process for w in cluster.workers.values())], 10))
+        stack.callback(lambda: stop_services([*control_processes, *(w.process for w in cluster.workers.values())], 5))
 
         control = cluster.host_env("control")
         grpc_port = free_port()
@@ -303,6 +277,7 @@ def test_all_43_assets_land_exactly_with_steps_on_both_workers(cluster, loaded):
     assert set(ran_on.values()) == {"sync@host1", "sync@host2"}, f"every step on one worker: {ran_on}"
     for host in ("host1", "host2"):  # each run's dlt working folder is gone: the next run's state is the warehouse's
         assert list((cluster.root / host / "data" / "dlt").iterdir()) == []
+        assert list((cluster.root / host / "step_logs").rglob("*.out")), f"{host}'s steps logged on {host}"
     leaked = query_dagster(cluster, f"select count(*) from event_logs where event like '%{cluster.broker_password}%'")
     leaked += query_dagster(cluster, f"select count(*) from runs where run_body like '%{cluster.broker_password}%'")
     assert leaked == 0, "the broker's password is in Dagster's storage"
@@ -424,11 +399,10 @@ def test_a_worker_killed_mid_sync_leaves_the_warehouse_exact_once_another_runs_i
           f"{len(rows_after_kill)} after the kill, {len(landed)} after the run (the API: {len(expected)}); duplicate keys "
           f"0; step given to {survivor} {redelivered_after:.1f} s after the kill; run ended "
           f"{run['endTime'] - killed_at:.1f} s after the kill, {run['status']}")
-    cluster.wait_until_ready(cluster.start_worker(next(h for h in cluster.network.hosts if h.name == victim_host)))
 
 
 def test_a_run_whose_workers_all_died_ends_by_its_max_runtime_and_its_retry_lands_exactly(cluster, loaded):
-    """No worker left to take the step: run monitoring ends the run at its `dagster/max_runtime` (plus one of
+    """The last workers killed mid-sync, none left to take the step: run monitoring ends the run at its `dagster/max_runtime` (plus one of
     its polls), the daemon retries it (run_retries, deploy/dagster.yaml), and once workers are back the dead
     run's step, which the broker still holds, is skipped, while the retry's lands every row."""
     sim, database = cluster.sim, cluster.warehouse
@@ -446,7 +420,7 @@ def test_a_run_whose_workers_all_died_ends_by_its_max_runtime_and_its_retry_land
     ran_for = run["endTime"] - run["startTime"]
     assert ran_for <= MAX_RUNTIME_SECONDS + MONITORING_POLL_SECONDS + TERMINATION_SECONDS, ran_for
 
-    cluster.wait_until_ready(*(cluster.start_worker(host) for host in cluster.network.hosts))
+    cluster.wait_until_ready(*(cluster.start_worker(host) for host in cluster.network.hosts))  # all hosts back
     retry_id = wait_for_retry(cluster, run_id)
     cluster.ui.wait(retry_id, seconds=300)
     skipped = [m for m in cluster.engine_messages(run_id) if m.startswith("Skipping step agency_sync")]

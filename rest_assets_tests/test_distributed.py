@@ -51,19 +51,17 @@ LOCATION = "rest_assets"
 MONITORING_POLL_SECONDS = 2
 LOGGED_TIME_ROWS = 1000  # five pages of resourcing/logged_time: a sync to kill in the middle of
 WORKHUB_REQUESTS_PER_SECOND = 10
+REDIS_DB = 7  # the broker's and the backend's database in the machine's Redis
 MAX_RUNTIME_SECONDS = 20  # the tag of the run whose workers all die
 TERMINATION_SECONDS = 5  # what run monitoring takes to end a run it found over its time, here
 
 
 @dataclass
 class Worker:
+    name: str  # Celery's node name, `<name>@<host>`, which the event log records for each step it runs
     host: Host
     process: subprocess.Popen
     log: Path
-
-    @property
-    def name(self) -> str:
-        return f"sync@{self.host.name}"
 
 
 @dataclass
@@ -88,17 +86,22 @@ class Cluster:
         shutil.copy(self.root / "dagster.yaml", folders["DAGSTER_HOME"] / "dagster.yaml")
         return {**self.env, **{name: str(folder) for name, folder in folders.items()}}
 
-    def start_worker(self, host: Host) -> Worker:
-        env = self.host_env(host.name)
+    def start_worker(self, host: Host, name: str = "sync", settings: dict[str, str] | None = None) -> Worker:
+        """A worker on `host`, as deploy/README.md starts one; `settings` change the profile's for it."""
+        env = {**self.host_env(host.name), **(settings or {})}
         log = self.root / host.name / f"worker-{len(list((self.root / host.name).glob('worker-*.log'))) + 1}.log"
         with open(log, "w") as log_file:
             process = start_service(host.command([str(BIN / "celery"), "-A", "rest_assets.orchestration.celery_worker",
-                                                  "worker", "-n", f"sync@{host.name}", "--concurrency", "1",
+                                                  "worker", "-n", f"{name}@{host.name}", "--concurrency", "1",
                                                   "--without-mingle", "--without-gossip", "--loglevel", "INFO"]),
                                     cwd=env["HOME"], env=env, stdout=log_file, stderr=subprocess.STDOUT)
-        worker = Worker(host, process, log)
+        worker = Worker(f"{name}@{host.name}", host, process, log)
         self.workers[worker.name] = worker
         return worker
+
+    def stop(self, worker: Worker) -> None:
+        stop_services([worker.process], 5)
+        del self.workers[worker.name]
 
     def wait_until_ready(self, *workers: Worker, seconds: float = 180) -> None:
         deadline = time.monotonic() + seconds
@@ -327,6 +330,30 @@ def test_two_runs_of_one_api_launched_at_once_never_sync_it_at_once(cluster, loa
     assert first_window[1] <= second_window[0], "the two syncs of workhub overlapped"
     assert len(requests.times) >= 2 * 9
     assert requests.most_in_one_second() <= WORKHUB_REQUESTS_PER_SECOND + 1, "workhub's budget held across workers"
+
+
+def test_redis_as_the_broker_and_the_backend(cluster, loaded):
+    """The profile's other broker: a worker and a run (the CLI's, as `dagster asset materialize` orchestrates one)
+    that meet on Redis instead of RabbitMQ, on the same instance and warehouse."""
+    redis = f"redis://{cluster.network.gateway}:6379/{REDIS_DB}"
+    settings = {"REST_ASSETS_CELERY_BROKER": redis, "REST_ASSETS_CELERY_BACKEND": redis}
+    worker = cluster.start_worker(cluster.network.hosts[0], name="redis", settings=settings)
+    try:
+        cluster.wait_until_ready(worker)
+        first = cluster.sim.expected_rows("taskrouter", "workspaces")[0]["sid"]
+        cluster.sim.update_rows("taskrouter", "workspaces", [first], {"friendly_name": "Synced through Redis"})
+        done = subprocess.run([str(BIN / "dagster"), "asset", "materialize", "-m", "rest_assets.definitions",
+                               "--select", "group:taskrouter"], cwd=REPO_ROOT, capture_output=True, text=True,
+                              env={**cluster.host_env("control"), **settings}, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+    finally:
+        cluster.stop(worker)
+    (run,) = cluster.instance.get_runs(limit=1)
+    assert [(step, name) for step, name, _ in cluster.step_workers(run.run_id)] == [("taskrouter_sync", "redis@host1")]
+    taskrouter = {table: n for table, n in sim_counts(cluster.sim).items() if table.startswith("taskrouter.")}
+    assert table_counts(cluster.warehouse, taskrouter) == taskrouter
+    assert query(cluster.warehouse, "select sid from taskrouter.workspaces where friendly_name = "
+                                    "'Synced through Redis'") == [(first,)]
 
 
 class SlowPages:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Iterator
 
 import psycopg2
+from dagster import DagsterInstance
 
 from bench.run import (
     DAGSTER, PYTHON, ROOT, SimProcess, _aligned, base_env, check_counts, dagster_step_times, duckdb_counts, git,
@@ -38,7 +39,7 @@ from bench.run import (
 from bench.scale import expected_counts, sizes_for
 from rest_assets.orchestration.loading import load_apis
 from rest_assets_tests.postgres import SERVER, throwaway_database
-from rest_assets_tests.services import rabbitmq_vhost, require_services
+from rest_assets_tests.celery_profile import rabbitmq_vhost, require_services, step_workers
 
 CELERY = str(Path(PYTHON).with_name("celery"))
 CONTENDERS = ("one_machine_duckdb", "one_machine_postgres", "celery_1_worker", "celery_2_workers")
@@ -142,6 +143,16 @@ def celery_workers(count: int, env: dict[str, str], work: Path) -> Iterator[list
                 worker.wait()
 
 
+def steps_by_worker(home: Path) -> dict[str, list[str]]:
+    """The latest run's steps, by the Celery worker that ran them."""
+    with DagsterInstance.from_config(str(home)) as instance:
+        run = instance.get_runs(limit=1)[0]
+        found: dict[str, list[str]] = {}
+        for step, worker, _ in step_workers(instance, run.run_id):
+            found.setdefault(worker, []).append(step)
+        return found
+
+
 def run_contender(contender: str, sim: SimProcess, work: Path, broker: str, args) -> dict:
     env = {**base_env(sim), "REST_ASSETS_DATA_DIR": str(work / "data")}
     with ExitStack() as stack:
@@ -170,6 +181,8 @@ def run_contender(contender: str, sim: SimProcess, work: Path, broker: str, args
             result["details"] = dagster_step_times(Path(env["DAGSTER_HOME"]), started)
         except Exception as error:  # the timings are a bonus
             result["details"] = {"error": repr(error)}
+        if workers:
+            result["steps_by_worker"] = steps_by_worker(Path(env["DAGSTER_HOME"]))
     result["cli_cpu_s"] = round(result["cpu_user_s"] + result["cpu_system_s"], 2)
     result["cpu_s"] = round(result["cli_cpu_s"] + result["workers_cpu_s"], 2)
     result["other_cpu_s"] = round(max(0.0, result["machine_cpu_s"] - result["cpu_s"] - result["postgres_cpu_s"]
@@ -208,13 +221,15 @@ def run_pass(name: str, scale: int, latency: float, args, workroot: Path, broker
 
 
 def table(passes: list[dict]) -> str:
-    head = ("pass", "contender", "workers", "rows", "wall s", "x one machine", "CLI CPU s", "workers CPU s",
+    head = ("pass", "contender", "workers", "steps a worker", "rows", "wall s", "x one machine", "CLI CPU s", "workers CPU s",
             "CPU s", "postgres CPU s", "other CPU s", "status")
     lines = []
     for p in passes:
         one_machine = next((r["wall_s"] for r in p["results"] if r["contender"] == "one_machine_duckdb"), None)
         for r in p["results"]:
-            lines.append((p["name"], r["contender"], str(r["workers"] or "-"), f"{r['rows_loaded']:,}",
+            spread = sorted((len(steps) for steps in r.get("steps_by_worker", {}).values()), reverse=True)
+            lines.append((p["name"], r["contender"], str(r["workers"] or "-"), "+".join(map(str, spread)) or "-",
+                          f"{r['rows_loaded']:,}",
                           f"{r['wall_s']:.1f}", f"{r['wall_s'] / one_machine:.2f}" if one_machine else "-",
                           f"{r['cli_cpu_s']:.1f}", f"{r['workers_cpu_s']:.1f}", f"{r['cpu_s']:.1f}",
                           f"{r['postgres_cpu_s']:.1f}", f"{r['other_cpu_s']:.1f}", r["status"]))

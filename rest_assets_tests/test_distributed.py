@@ -40,7 +40,7 @@ from rest_assets_sim import HookContext, Simulator
 from rest_assets_tests.conftest import REPO_ROOT, clean_env, free_port, start_service, stop_services
 from rest_assets_tests.hosts import Host, Network, hosts_network
 from rest_assets_tests.postgres import SERVER, query, sim_counts, table_counts, throwaway_database
-from rest_assets_tests.services import SERVICES, ServiceMissing, rabbitmq_vhost, require_services
+from rest_assets_tests.celery_profile import SERVICES, ServiceMissing, rabbitmq_vhost, require_services, step_workers
 from rest_assets_tests.ui import FINISHED, Ui
 
 pytestmark = pytest.mark.distributed
@@ -121,13 +121,7 @@ class Cluster:
 
     def step_workers(self, run_id: str) -> list[tuple[str, str, float]]:
         """(step, worker, when) of each time a Celery worker began a step of the run, as the event log says."""
-        found = []
-        for entry in self.instance.all_logs(run_id, of_type=DagsterEventType.ENGINE_EVENT):
-            data = entry.dagster_event.event_specific_data
-            worker = data.metadata.get("Celery worker") if data is not None else None
-            if worker is not None:
-                found.append((entry.step_key, worker.value, entry.timestamp))
-        return found
+        return step_workers(self.instance, run_id)
 
     def step_windows(self, run_id: str) -> dict[str, tuple[float, float]]:
         """Each step's start and end (success or failure), from the event log."""
@@ -177,6 +171,20 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, seconds: floa
             return
         assert time.monotonic() < deadline, f"nothing listens on {port} after {seconds} s:\n{tail(log)}"
         time.sleep(0.5)
+
+
+def test_a_missing_service_fails_the_tests_naming_it_and_how_to_start_it(monkeypatch):
+    monkeypatch.setitem(SERVICES, "Redis", (free_port(), "service redis-server start"))
+    with pytest.raises(ServiceMissing, match=r"Redis is not listening on 127\.0\.0\.1:\d+ .* start it with "
+                                             r"`service redis-server start`"):
+        require_services()
+
+
+def test_without_network_namespaces_the_hosts_are_processes_and_say_so(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `ip`: as where namespaces cannot be made
+    with hosts_network(2) as network:
+        assert not network.isolated and "network namespaces could not be made here" in network.why_not_isolated
+        assert [(host.address, host.command(["celery"])) for host in network.hosts] == [("127.0.0.1", ["celery"])] * 2
 
 
 @pytest.fixture(scope="module")

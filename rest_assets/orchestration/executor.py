@@ -129,12 +129,12 @@ def celery_executor_config() -> dict[str, Any]:
     A step's task is acknowledged when it ends, not when a worker takes it (`task_acks_late`): a worker
     that dies mid-step leaves its task to the broker, which hands it to another worker (RabbitMQ at once
     when the connection closes, after `CELERY_HEARTBEAT_SECONDS` x 2 when the host is gone; Redis after
-    its `visibility_timeout`). The step then runs again from the start: its state comes from the
-    warehouse, and its load is all or nothing. So that never two workers sync one API at once:
+    its `visibility_timeout`). The step then runs again from the start, from the state in the warehouse;
+    its tables merge on their keys, so nothing lands twice. So that never two workers sync one API at once:
     a worker that loses the broker stops its steps (their tasks go to another worker), and Redis hands
     out again only a task older than any run may last (REST_ASSETS_MAX_RUNTIME_SECONDS, after which
-    run monitoring has ended the run). One step a worker process, in a process of its own
-    (`worker_max_tasks_per_child`), as the multiprocess executor does on one machine.
+    run monitoring has ended the run). Each step in a pool process of its own, forked for it
+    (`worker_max_tasks_per_child`), as the multiprocess executor forks one on one machine.
     """
     from dagster_celery.defaults import broker_transport_options
 

@@ -1,5 +1,6 @@
-"""The machine's services that the Celery profile needs (RabbitMQ, Redis, PostgreSQL on loopback), for the
-distributed tests and the distributed benchmark: each is required, never skipped."""
+"""What the Celery profile's tests (test_distributed.py) and benchmark (bench/distributed.py) share: the machine's
+services it needs (RabbitMQ, Redis, PostgreSQL on loopback; each required, never skipped), a RabbitMQ vhost of
+their own, and which worker ran each step of a run."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import secrets
 import socket
 import subprocess
 from typing import Iterator
+
+from dagster import DagsterEventType, DagsterInstance
 
 SERVICES = {  # what the Celery profile needs on this machine: its port on loopback, and how to start it
     "RabbitMQ": (5672, "service rabbitmq-server start"),
@@ -52,3 +55,15 @@ def rabbitmq_vhost(name: str) -> Iterator[tuple[str, str]]:
     finally:
         subprocess.run(["rabbitmqctl", "delete_user", name], capture_output=True)
         subprocess.run(["rabbitmqctl", "delete_vhost", name], capture_output=True)
+
+
+def step_workers(instance: DagsterInstance, run_id: str) -> list[tuple[str, str, float]]:
+    """(step, worker, when) of each time a Celery worker began a step of the run: dagster-celery's engine event
+    names the worker (`Celery worker`: its node name, `<name>@<host>`)."""
+    found = []
+    for entry in instance.all_logs(run_id, of_type=DagsterEventType.ENGINE_EVENT):
+        data = entry.dagster_event.event_specific_data
+        worker = data.metadata.get("Celery worker") if data is not None else None
+        if worker is not None:
+            found.append((entry.step_key, worker.value, entry.timestamp))
+    return found

@@ -28,7 +28,6 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg2
 import pytest
 import yaml
 from dagster import DagsterEventType, DagsterInstance, RunsFilter
@@ -37,16 +36,17 @@ from dlt.common.versioned_state import decompress_state
 from rest_assets.orchestration.executor import CELERY_HEARTBEAT_SECONDS
 from rest_assets.orchestration.loading import load_apis
 from rest_assets_sim import HookContext, Simulator
+from rest_assets_tests.celery_profile import SERVICES, ServiceMissing, rabbitmq_vhost, require_services, step_workers
 from rest_assets_tests.conftest import REPO_ROOT, clean_env, free_port, start_service, stop_services
 from rest_assets_tests.hosts import Host, Network, hosts_network
 from rest_assets_tests.postgres import SERVER, query, sim_counts, table_counts, throwaway_database
-from rest_assets_tests.celery_profile import SERVICES, ServiceMissing, rabbitmq_vhost, require_services, step_workers
 from rest_assets_tests.ui import FINISHED, Ui
 
 pytestmark = pytest.mark.distributed
 
 BIN = Path(sys.executable).parent
 LOCATION = "rest_assets"
+ALL_APIS = ("taskrouter", "agency", "resourcing", "workhub", "datasync")
 # Run monitoring checks runs this often here (60 s in deploy/dagster.yaml), so that a test sees its bound soon.
 MONITORING_POLL_SECONDS = 2
 LOGGED_TIME_ROWS = 1000  # five pages of resourcing/logged_time: a sync to kill in the middle of
@@ -252,9 +252,6 @@ def api_keys(*apis: str) -> list[list[str]]:
     return [[api.name, api.table_name(r)] for api in load_apis() if api.name in apis for r in api.resource_names]
 
 
-ALL_APIS = ("taskrouter", "agency", "resourcing", "workhub", "datasync")
-
-
 def duplicate_keys(database: str, dataset: str) -> dict[str, int]:
     """Rows beyond the first of each primary key, per table of a dataset whose tables are keyed by `id`."""
     api = next(api for api in load_apis() if api.name == dataset)
@@ -296,7 +293,6 @@ def test_all_43_assets_land_exactly_with_steps_on_both_workers(cluster, loaded):
 
 def query_dagster(cluster: Cluster, sql: str) -> int:
     return query(cluster.env["DAGSTER_PG_DB"], sql)[0][0]
-
 
 
 class RequestTimes:

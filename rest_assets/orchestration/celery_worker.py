@@ -12,9 +12,8 @@ job from the run's origin, `rest_assets.definitions`, with this host's settings 
 from __future__ import annotations
 
 from celery import Task
-from dagster import DagsterInstance
-from dagster._core.storage.dagster_run import DagsterRunStatus
-from dagster._grpc.types import ExecuteStepArgs
+from dagster import DagsterInstance, DagsterRunStatus
+from dagster._grpc.types import ExecuteStepArgs  # what dagster-celery's task receives, unpacked as it does
 from dagster._serdes import unpack_value
 from dagster_celery.executor import CeleryExecutor
 from dagster_celery.make_app import make_app

@@ -34,6 +34,9 @@ class Setting:
         """The variable's value, or the default when it is unset or empty."""
         return environ.get(self.name) or self.default
 
+    def is_set(self, environ: Mapping[str, str] = os.environ) -> bool:
+        return bool(environ.get(self.name))
+
     def named(self, **parts: str) -> "Setting":
         """The setting with its `<PLACEHOLDERS>` filled in, e.g. `API_HTTP.named(api="agency", field="max_retries")`
         is AGENCY_HTTP_MAX_RETRIES."""
@@ -67,8 +70,16 @@ MAX_RUNTIME_SECONDS = Setting("REST_ASSETS_MAX_RUNTIME_SECONDS", "14400", DEFINI
                               "the longest a run of the generated jobs, schedules and sensors may last: Dagster's run "
                               "monitoring then ends it (tag `dagster/max_runtime`)")
 EXECUTOR = Setting("REST_ASSETS_EXECUTOR", None, DEFINITIONS_LOAD,
-                   "`k8s`: each step a Kubernetes job (dagster-k8s); else a run of one API in the run's own "
-                   "process, of several one process per API step")
+                   "`celery`: each API's step a task on a Celery worker (dagster-celery, deploy/README.md); `k8s`: "
+                   "each step a Kubernetes job (dagster-k8s); unset: a run of one API in the run's own process, of "
+                   "several one process per API step")
+CELERY_BROKER = Setting("REST_ASSETS_CELERY_BROKER", "pyamqp://guest@localhost:5672//", DEFINITIONS_LOAD,
+                        "with the `celery` executor, the broker's URL, the same for the runs and every worker (each "
+                        "reads it when it starts): RabbitMQ `pyamqp://user:password@host:5672/vhost` or Redis "
+                        "`redis://host:6379/0`")
+CELERY_BACKEND = Setting("REST_ASSETS_CELERY_BACKEND", "rpc://", DEFINITIONS_LOAD,
+                         "with the `celery` executor, where workers send each step's result: `rpc://` (through "
+                         "RabbitMQ) or `redis://host:6379/1`")
 API_PATH = Setting("REST_ASSETS_API_PATH", None, DEFINITIONS_LOAD,
                    "more folders of API folders (`<api>/defs.yaml`), separated by `:`")
 HTTP = Setting("REST_ASSETS_HTTP_<FIELD>", None, RUN_START,
@@ -79,4 +90,4 @@ ALERT_WEBHOOK_URL = Setting("REST_ASSETS_ALERT_WEBHOOK_URL", None, SENSOR_TICK,
                             "where the failure sensor posts each failed run's alert (JSON)")
 
 SETTINGS = (DESTINATION, DUCKDB_PATH, DATA_DIR, DUCKDB_MEMORY_LIMIT, DUCKDB_LOCK_TIMEOUT_SECONDS, PROGRESS_LOG_SECONDS,
-            TIMEZONE, MAX_RUNTIME_SECONDS, EXECUTOR, API_PATH, HTTP, API_HTTP, ALERT_WEBHOOK_URL)
+            TIMEZONE, MAX_RUNTIME_SECONDS, EXECUTOR, CELERY_BROKER, CELERY_BACKEND, API_PATH, HTTP, API_HTTP, ALERT_WEBHOOK_URL)

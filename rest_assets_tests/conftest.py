@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -156,12 +157,21 @@ def start_service(command: Sequence[str], **popen_kwargs) -> subprocess.Popen:
 def stop_service(process: subprocess.Popen, grace_seconds: float = 30) -> None:
     """SIGTERM to the whole group, then SIGKILL to what is left: Dagster's servers and the code
     servers they start do not always exit on SIGTERM within half a minute here."""
+    stop_services([process], grace_seconds)
+
+
+def stop_services(processes: Sequence[subprocess.Popen], grace_seconds: float = 30) -> None:
+    """`stop_service` for several at once: each signal goes to all of them, then they have the grace together."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=grace_seconds)
-    process.wait(timeout=grace_seconds)
+        for process in processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, sig)
+        deadline = time.monotonic() + grace_seconds
+        for process in processes:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        process.wait(timeout=grace_seconds)
 
 
 def run_credentials(api) -> Credentials:

@@ -1,4 +1,5 @@
-"""The deployment paths that can be proven without a cluster: image entry point, Helm values, k8s executor, dg."""
+"""The deployment paths that can be proven without a cluster: image entry point, Helm values, the k8s and Celery
+executors' settings, dg. (Celery workers at work: test_distributed.py.)"""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
+from rest_assets.orchestration.executor import CELERY_HEARTBEAT_SECONDS, celery_executor_config, executor_from_env
 from rest_assets_tests.conftest import REPO_ROOT, clean_env, free_port, project_env, start_service, stop_service
 
 BIN = Path(sys.executable).parent
@@ -127,3 +130,52 @@ def test_dg_scaffolds_an_api_that_loads_and_check_yaml_points_at_a_wrong_key(tmp
     line = next(i for i, line in enumerate(text.splitlines(), start=1) if line.strip().startswith("primary_key:"))
     assert checked.returncode == 1 and f"defs.yaml:{line} - rest_assets.RestApiComponent attributes.resource_defaults" \
         ".primary_kee Additional properties are not allowed ('primary_kee' was unexpected)" in checked.stdout, checked.stdout
+
+
+CELERY_WORKER_CONFIG = """
+import json
+from rest_assets.definitions import defs
+from rest_assets.orchestration.celery_worker import app
+job = defs.get_repository_def().get_job("agency_job")
+conf = app.conf
+print(json.dumps({"executor": job.executor_def.name, "broker": conf.broker_url, "backend": conf.result_backend,
+                  "acks_late": conf.task_acks_late, "reject_on_worker_lost": conf.task_reject_on_worker_lost,
+                  "cancel_on_connection_loss": conf.worker_cancel_long_running_tasks_on_connection_loss,
+                  "prefetch": conf.worker_prefetch_multiplier, "tasks_per_child": conf.worker_max_tasks_per_child,
+                  "visibility_timeout": conf.broker_transport_options["visibility_timeout"],
+                  "heartbeat": conf.broker_heartbeat, "queues": [q.name for q in conf.task_queues],
+                  "tasks": sorted(t for t in app.tasks if not t.startswith("celery."))}))
+"""
+
+
+def test_runs_and_workers_share_one_celery_config_when_the_profile_says_celery():
+    """REST_ASSETS_EXECUTOR=celery: the jobs' executor is dagster-celery's, and the workers' app
+    (`celery -A rest_assets.orchestration.celery_worker worker`) reads the same settings: acknowledged when a
+    step ends, so that a dead worker's step goes to another; Redis hands a task out again only after any run's
+    end."""
+    broker = "pyamqp://loader:s3cret-broker-password@broker.internal:5672/rest_assets"
+    env = {**clean_env(), "REST_ASSETS_EXECUTOR": "celery", "REST_ASSETS_CELERY_BROKER": broker,
+           "REST_ASSETS_CELERY_BACKEND": "redis://results.internal:6379/1", "REST_ASSETS_MAX_RUNTIME_SECONDS": "7200"}
+    done = subprocess.run([sys.executable, "-c", CELERY_WORKER_CONFIG], cwd=REPO_ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.splitlines()[-1]) == {
+        "executor": "celery", "broker": broker, "backend": "redis://results.internal:6379/1", "acks_late": True,
+        "reject_on_worker_lost": True, "cancel_on_connection_loss": True, "prefetch": 1, "tasks_per_child": 1,
+        "visibility_timeout": 7200 + 3600, "heartbeat": CELERY_HEARTBEAT_SECONDS, "queues": ["dagster"],
+        "tasks": ["execute_plan"]}
+
+
+def test_the_celery_executor_holds_the_broker_url_by_name_only(monkeypatch):
+    """The broker's URL may carry a password: the executor's config names the variable, read where it starts."""
+    monkeypatch.setenv("REST_ASSETS_CELERY_BROKER", "pyamqp://loader:s3cret@broker.internal:5672//")
+    monkeypatch.delenv("REST_ASSETS_CELERY_BACKEND", raising=False)
+    config = celery_executor_config()
+    assert (config["broker"], config["backend"]) == ({"env": "REST_ASSETS_CELERY_BROKER"}, "rpc://")
+    assert "s3cret" not in json.dumps(config)
+
+
+def test_an_unknown_executor_is_refused_naming_the_choices(monkeypatch):
+    monkeypatch.setenv("REST_ASSETS_EXECUTOR", "celry")
+    with pytest.raises(ValueError, match="REST_ASSETS_EXECUTOR='celry': use `celery`, `k8s`, or leave it unset"):
+        executor_from_env(5)

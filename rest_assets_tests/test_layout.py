@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 from textwrap import dedent
 
 import dagster as dg
@@ -18,14 +19,27 @@ from rest_assets.orchestration.resources import WarehouseResource
 from rest_assets_tests.conftest import REPO_ROOT, run_credentials
 
 ENGINE = REPO_ROOT / "rest_assets" / "engine"
+SCAFFOLD = REPO_ROOT / "rest_assets" / "scaffold"
+
+
+def dagster_modules_imported_by(package: Path) -> tuple[int, str]:
+    """How many modules of the package, imported in a fresh interpreter, and the Dagster modules that came with them."""
+    dotted = ".".join(package.relative_to(REPO_ROOT).parts)
+    modules = sorted(f"{dotted}.{'.'.join(p.relative_to(package).with_suffix('').parts)}".removesuffix(".__init__")
+                     for p in package.rglob("*.py"))
+    code = f"import sys\nfor m in {modules!r}: __import__(m)\nprint(sorted(m for m in sys.modules if m.startswith('dagster')))"
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True)
+    return len(modules), imported.stdout.strip()
 
 
 def test_the_engine_imports_no_dagster():
-    modules = sorted(f"rest_assets.engine.{'.'.join(p.relative_to(ENGINE).with_suffix('').parts)}".removesuffix(".__init__")
-                     for p in ENGINE.rglob("*.py"))
-    code = f"import sys\nfor m in {modules!r}: __import__(m)\nprint(sorted(m for m in sys.modules if m.startswith('dagster')))"
-    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True)
-    assert len(modules) > 20 and imported.stdout.strip() == "[]", imported.stdout
+    count, dagster_modules = dagster_modules_imported_by(ENGINE)
+    assert count > 20 and dagster_modules == "[]", dagster_modules
+
+
+def test_the_openapi_generator_beside_the_engine_imports_dagster_only_to_check_a_file():
+    count, dagster_modules = dagster_modules_imported_by(SCAFFOLD)
+    assert count >= 10 and dagster_modules == "[]", dagster_modules
 
 
 def test_a_sync_without_dagster_returns_one_report(make_project, tmp_path):

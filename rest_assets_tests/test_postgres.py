@@ -8,10 +8,9 @@ import pytest
 from dagster import AssetSelection, DagsterInstance, DagsterRunStatus, materialize
 
 from rest_assets.orchestration.loading import all_definitions
-from rest_assets.orchestration.loading import load_apis
 from rest_assets_sim.faults import Fault, alter
 from rest_assets_tests.conftest import REPO_ROOT, failure_text
-from rest_assets_tests.postgres import SERVER, query, throwaway_database
+from rest_assets_tests.postgres import SERVER, query, sim_counts, table_counts, throwaway_database
 
 
 @pytest.fixture
@@ -28,14 +27,11 @@ def pg_project(make_project, monkeypatch):
 
 
 def expected_counts(project) -> dict[str, int]:
-    return {
-        f"{api.name}.{api.table_name(r)}": project.sim.expected_count(api.name, r)
-        for api in load_apis() for r in api.resource_names
-    }
+    return sim_counts(project.sim)
 
 
 def landed_counts(project) -> dict[str, int]:
-    return {table: query(project.database, f"select count(*) from {table}")[0][0] for table in expected_counts(project)}
+    return table_counts(project.database, expected_counts(project))
 
 
 def test_full_sync_rerun_incremental_and_checks_on_postgres(pg_project):

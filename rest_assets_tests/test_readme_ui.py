@@ -15,63 +15,18 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from rest_assets.orchestration.loading import load_apis
 from rest_assets_tests.conftest import REPO_ROOT, clean_env, free_port, start_service, stop_service
+from rest_assets_tests.ui import FINISHED, Ui
 
 PYTHON = sys.executable
 DG = str(Path(PYTHON).with_name("dg"))
 LOCATION = "rest_assets"  # pyproject.toml's [tool.dg.project] code_location_name, as `dg dev` names it
 ROWS = 40  # `dev.py demo --rows 40`, then `dev.py sim --rows 40`, as the README says to pair them
 
-LAUNCH = """mutation($params: ExecutionParams!) { launchRun(executionParams: $params) {
-  __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }"""
-RUN = """query($runId: ID!) { runOrError(runId: $runId) { ... on Run { status startTime endTime } } }"""
 LATEST = """{ assetNodes { assetKey { path } assetMaterializations(limit: 1) { runId
   metadataEntries { label ... on IntMetadataEntry { intValue } } } } }"""
-FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
-
-
-class Ui:
-    """`dg dev` as the browser sees it: its GraphQL endpoint."""
-
-    def __init__(self, url: str, log: Path):
-        self.url, self.log = url, log
-
-    def __call__(self, query: str, **variables) -> dict:
-        response = requests.post(f"{self.url}/graphql", json={"query": query, "variables": variables}, timeout=60)
-        response.raise_for_status()
-        body = response.json()
-        assert "errors" not in body, body["errors"]
-        return body["data"]
-
-    def launch(self, asset_keys: list[list[str]], checks: bool = False) -> str:
-        """What the asset graph's Materialize button launches: the implicit asset job, no run tags."""
-        selection = [{"path": key} for key in asset_keys]
-        check_selection = [{"assetKey": {"path": key}, "name": name} for key in asset_keys
-                           for name in ("primary_key_unique_and_not_null",)] if checks else []
-        params = {"selector": {"repositoryLocationName": LOCATION, "repositoryName": "__repository__",
-                               "jobName": "__ASSET_JOB", "assetSelection": selection,
-                               "assetCheckSelection": check_selection},
-                  "mode": "default", "executionMetadata": {"tags": []}}
-        launched = self(LAUNCH, params=params)["launchRun"]
-        assert launched["__typename"] == "LaunchRunSuccess", launched
-        return launched["run"]["runId"]
-
-    def run(self, run_id: str) -> dict:
-        return self(RUN, runId=run_id)["runOrError"]
-
-    def wait(self, run_id: str, seconds: float = 900) -> dict:
-        deadline = time.monotonic() + seconds
-        while (run := self.run(run_id))["status"] not in FINISHED:
-            assert time.monotonic() < deadline, f"run {run_id} still {run['status']} after {seconds} s"
-            time.sleep(1)
-        assert run["status"] == "SUCCESS", f"run {run_id}: {run['status']}; the log's end:\n{self.tail()}"
-        return run
-
-    def tail(self) -> str:
-        return "".join(self.log.read_text(errors="replace").splitlines(keepends=True)[-60:])
 
 
 def exports(process: subprocess.Popen) -> dict[str, str]:
@@ -109,17 +64,8 @@ def readme_ui(tmp_path_factory):
         with open(log, "w") as log_file:
             dev = start_service([DG, "dev", "-h", "127.0.0.1", "-p", str(port)],
                                 cwd=root, env=dev_env, stdout=log_file, stderr=subprocess.STDOUT)
-        ui = Ui(f"http://127.0.0.1:{port}", log)
-        deadline = time.monotonic() + 180
-        while True:
-            assert dev.poll() is None, ui.tail()
-            assert time.monotonic() < deadline, f"dg dev did not answer within 180 s:\n{ui.tail()}"
-            try:
-                if requests.get(f"{ui.url}/server_info", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            time.sleep(1)
+        ui = Ui(f"http://127.0.0.1:{port}", log, LOCATION)
+        ui.wait_until_serving(dev)
         yield ui
     finally:
         if dev is not None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import dlt
 import pytest
 from dagster import AssetKey
 
+from rest_assets.engine.warehouse import Warehouse
 from rest_assets.orchestration.loading import load_apis
 from rest_assets_sim import Response
 
@@ -200,3 +202,17 @@ def test_duckdb_loads_run_under_the_configured_memory_limit(project, monkeypatch
     with warehouse.sql_client("agency") as client:
         # DuckDB reports 192 MB (decimal) in MiB
         assert client.execute_sql("select current_setting('memory_limit')")[0][0] == "183.1 MiB"
+
+
+def test_a_step_run_again_where_an_attempt_of_it_died_starts_from_a_clean_working_folder(tmp_path):
+    """A worker killed mid-sync leaves its run's dlt folder behind, with what it extracted; when the step runs
+    again on that host (its task handed back to a restarted worker), none of that may be loaded."""
+    warehouse = Warehouse(data_dir=str(tmp_path), duckdb_path=str(tmp_path / "warehouse.duckdb"))
+    dead_attempt = dlt.pipeline(pipeline_name="agency", pipelines_dir=str(tmp_path / "dlt" / "run-1-agency"),
+                                destination=warehouse.dlt_destination(), dataset_name="agency")
+    dead_attempt.extract([{"id": 1, "name": "from the dead attempt"}], table_name="clients")
+    assert dead_attempt.has_pending_data
+
+    with warehouse.pipeline("agency", "run-1") as pipeline:
+        assert not pipeline.has_pending_data
+    assert list((tmp_path / "dlt").iterdir()) == []

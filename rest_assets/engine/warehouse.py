@@ -180,6 +180,9 @@ class Warehouse(BaseModel):
         `DLT_SETTINGS` meanwhile, unless dlt's own environment variables say otherwise.
         """
         working_dir = self._working_root() / f"{run_id}-{api_name}"
+        # A step that runs again where an attempt of it died (a worker killed mid-sync) starts clean too:
+        # whatever that attempt extracted is not to be loaded.
+        shutil.rmtree(working_dir, ignore_errors=True)
         try:
             with dlt.config.values(DLT_SETTINGS):
                 yield dlt.pipeline(

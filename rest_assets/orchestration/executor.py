@@ -1,11 +1,13 @@
 """How a run's steps execute: a run of one API in the orchestrating process; of several, one process per
-API step, forked from the orchestrating process, which has already loaded everything."""
+API step, forked from the orchestrating process, which has already loaded everything. Past one machine,
+each API's step a task on a Celery worker (REST_ASSETS_EXECUTOR=celery) or a Kubernetes job (`k8s`)."""
 
 from __future__ import annotations
 
 import gc
 import importlib
 import threading
+from typing import Any
 
 from dagster import (
     Executor,
@@ -92,13 +94,65 @@ def api_steps_executor(init_context: InitExecutorContext) -> Executor:
 
 def executor_from_env(api_count: int) -> ExecutorDefinition:
     """A run of one API in the orchestrating process; of several, one process per API step, all at once;
-    REST_ASSETS_EXECUTOR=k8s makes each a Kubernetes job.
+    REST_ASSETS_EXECUTOR=celery makes each a task on a Celery worker, =k8s a Kubernetes job.
 
     Dagster's default runs only as many steps as there are CPUs, so five API syncs went
     in waves although they mostly wait on the network.
     """
-    if settings.EXECUTOR.value() == "k8s":
+    chosen = settings.EXECUTOR.value()
+    if chosen == "celery":
+        from dagster_celery import celery_executor
+
+        return celery_executor.configured(celery_executor_config())
+    if chosen == "k8s":
         from dagster_k8s import k8s_job_executor
 
         return k8s_job_executor
+    if chosen is not None:
+        raise ValueError(f"{settings.EXECUTOR.name}={chosen!r}: use `celery`, `k8s`, or leave it unset for this machine")
     return api_steps_executor.configured({"max_concurrent": max(api_count, 1)})
+
+
+# How often a worker and RabbitMQ prove to each other that they are alive. A worker whose host vanishes
+# without closing its connection is given up by RabbitMQ after about two of these, and its step goes back
+# to the queue (Celery's default, 120 s, would hold it four minutes).
+CELERY_HEARTBEAT_SECONDS = 10
+
+
+def celery_executor_config() -> dict[str, Any]:
+    """dagster-celery's executor config, for the runs' executor and for every worker's app
+    (orchestration/celery_worker.py): one place, so the two agree.
+
+    The broker's and the backend's URLs, which may hold a password, stay environment variables (Dagster's
+    `{"env": ...}`), read where the executor or a worker starts, and are kept in no definition.
+
+    A step's task is acknowledged when it ends, not when a worker takes it (`task_acks_late`): a worker
+    that dies mid-step leaves its task to the broker, which hands it to another worker (RabbitMQ at once
+    when the connection closes, after `CELERY_HEARTBEAT_SECONDS` x 2 when the host is gone; Redis after
+    its `visibility_timeout`). The step then runs again from the start, from the state in the warehouse;
+    its tables merge on their keys, so nothing lands twice. So that never two workers sync one API at once:
+    a worker that loses the broker stops its steps (their tasks go to another worker), and Redis hands
+    out again only a task older than any run may last (REST_ASSETS_MAX_RUNTIME_SECONDS, after which
+    run monitoring has ended the run). Each step in a pool process of its own, forked for it
+    (`worker_max_tasks_per_child`), as the multiprocess executor forks one on one machine.
+    """
+    from dagster_celery.defaults import broker_transport_options
+
+    max_runtime = settings.MAX_RUNTIME_SECONDS.number()
+    return {
+        "broker": _env_or_default(settings.CELERY_BROKER),
+        "backend": _env_or_default(settings.CELERY_BACKEND),
+        "config_source": {
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_cancel_long_running_tasks_on_connection_loss": True,
+            "worker_prefetch_multiplier": 1,
+            "worker_max_tasks_per_child": 1,
+            "broker_heartbeat": CELERY_HEARTBEAT_SECONDS,
+            "broker_transport_options": {**broker_transport_options, "visibility_timeout": int(max_runtime) + 3600},
+        },
+    }
+
+
+def _env_or_default(setting: settings.Setting) -> str | dict[str, str]:
+    return {"env": setting.name} if setting.is_set() else setting.default

@@ -1,21 +1,22 @@
 """`dg scaffold defs rest_assets.RestApiComponent <name> [--openapi <file or URL>]`: a defs.yaml that loads.
 
 Without `--openapi`, a placeholder to fill in; with it, the API's resources generated from its
-OpenAPI document (engine/openapi.py), written only once it loads.
+OpenAPI document (rest_assets/scaffold/), with the options the document leaves to the user. dg
+creates the folder before the scaffolder runs: on a failure it is removed again (a retry works),
+and the reason is one line.
 """
 
 from __future__ import annotations
 
-import urllib.parse
+import shutil
 from pathlib import Path
 from typing import Optional
 
+import click
 import dagster as dg
-import yaml
 from pydantic import BaseModel, Field
 
-from rest_assets.engine.declaration import RestApi
-from rest_assets.engine.openapi import OpenApiError, generate, load_document
+from rest_assets.scaffold import OpenApiError, Options, write_defs
 
 TEMPLATE = """\
 # {name}: one REST API as assets (README, "Adding an API"). Replace the placeholders below.
@@ -42,6 +43,20 @@ attributes:
 class RestApiScaffoldParams(BaseModel):
     openapi: Optional[str] = Field(
         default=None, description="The API's OpenAPI document, a file or an http(s) URL: its resources are generated.")
+    primary_key: list[str] = Field(
+        default_factory=list, description="A key the document does not tell: `gid` (every resource with that "
+        "field), `tasks=gid` (one resource), `stats=date+project` (two fields). Repeatable, or comma-separated.")
+    include: list[str] = Field(
+        default_factory=list, description="Only these endpoints (and their parents): paths (`/users*`) or tags "
+        "(`tag:Users`). Repeatable, or comma-separated.")
+    exclude: list[str] = Field(
+        default_factory=list, description="Not these endpoints (nor their children): paths or tags.")
+    paginator: list[str] = Field(
+        default_factory=list, description="A dlt paginator (name or JSON) where the document shows no paging; "
+        "`tasks=<name or JSON>` for one resource, over what was inferred. Repeatable.")
+
+    def options(self) -> Options:
+        return Options.parse(self.primary_key, self.include, self.exclude, self.paginator)
 
 
 class RestApiScaffolder(dg.Scaffolder[RestApiScaffoldParams]):
@@ -53,32 +68,23 @@ class RestApiScaffolder(dg.Scaffolder[RestApiScaffoldParams]):
 
     def scaffold(self, request: dg.ScaffoldRequest[RestApiScaffoldParams]) -> None:
         name = request.target_path.name
-        if request.params is not None and request.params.openapi:
-            write_defs(name, request.params.openapi, request.target_path)
+        params = request.params or RestApiScaffoldParams()
+        if not params.openapi:
+            if params.primary_key or params.include or params.exclude or params.paginator:
+                _fail(request.target_path, "--primary-key, --include, --exclude and --paginator go with --openapi")
+            request.target_path.mkdir(parents=True, exist_ok=True)
+            (request.target_path / "defs.yaml").write_text(TEMPLATE.format(name=name, upper=name.upper()))
             return
-        request.target_path.mkdir(parents=True, exist_ok=True)
-        (request.target_path / "defs.yaml").write_text(TEMPLATE.format(name=name, upper=name.upper()))
+        try:
+            write_defs(name, params.openapi, request.target_path, params.options())
+        except OpenApiError as error:
+            _fail(request.target_path, str(error))
+        except Exception as error:
+            _fail(request.target_path, f"{type(error).__name__}: {error} (a bug of the OpenAPI generator)")
 
 
-def validate_defs_yaml(text: str) -> None:
-    """Load a defs.yaml's declaration as the project does: the API's definitions and the whole asset graph."""
-    from rest_assets.orchestration.definitions import build_definitions  # it builds assets: not needed to scaffold
-
-    try:
-        api = RestApi.model_validate(yaml.safe_load(text)["attributes"])
-        build_definitions([api]).resolve_asset_graph()
-    except Exception as error:
-        raise OpenApiError(f"the generated defs.yaml does not load, a bug of the generator: {error}") from error
-
-
-def write_defs(name: str, source: str, folder: Path) -> Path:
-    """Generate `folder/defs.yaml` for the API `name` from the document at `source`, checked by loading it first."""
-    target = folder / "defs.yaml"
-    if target.exists():
-        raise OpenApiError(f"{target} exists: remove it, or choose another name")
-    origin = source if urllib.parse.urlparse(source).scheme in ("http", "https") else Path(source).name
-    text = generate(load_document(source), name, origin)
-    validate_defs_yaml(text)
-    folder.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    return target
+def _fail(folder: Path, message: str) -> None:
+    """Remove what dg created for this scaffold, and stop with one line."""
+    if folder.is_dir() and not (folder / "defs.yaml").exists():
+        shutil.rmtree(folder)
+    raise click.ClickException(message.splitlines()[0] if message else "the scaffold failed")

@@ -71,9 +71,9 @@ def _wrapped(data_selector: str | None, build: Callable[[str], Callable[[dict], 
 
 
 def _link_header_with_results(config: dict) -> bool:
-    """Sentry: every page names a next link; only its `results="true"` says it leads somewhere."""
-    return config.get("type") not in (None, "single_page", "header_link", "offset", "page_number", "json_link",
-                                      "cursor") and "link" in str(config.get("type")).lower()
+    """Sentry: every page names a next link; only its `results="true"` says it leads somewhere (the project's
+    `header_link_results`; dlt's `header_link` would read a last, empty page and then repeat it)."""
+    return config.get("type") == "header_link_results"
 
 
 def _not_total(field: str, check: Callable[[dict], bool]) -> Callable[[dict], bool]:

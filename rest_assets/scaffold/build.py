@@ -174,7 +174,8 @@ def _required_headers(endpoints: list[ListEndpoint], prefix: str) -> Commented:
     for endpoint in endpoints:
         for name, value in endpoint.headers_needed.items():
             if value is None:
-                headers.setdefault(f"{name}_env", f"{prefix}_{re.sub(r'[^A-Z0-9]', '_', name.upper())}")
+                variable = re.sub(r"[^A-Z0-9]", "_", name.upper())
+                headers.setdefault(f"{name}_env", variable if variable.startswith(f"{prefix}_") else f"{prefix}_{variable}")
             else:
                 headers.setdefault(name, value)
     return headers
@@ -229,9 +230,10 @@ def _resources(doc: Document, endpoints: list[ListEndpoint], disabled: dict[str,
 
 
 def _disabled_reason(endpoint: ListEndpoint, disabled: Mapping[str, str]) -> str | None:
-    if endpoint.name in disabled:
-        return disabled[endpoint.name]
-    parent = next((a for a in endpoint.ancestors() if a.name in disabled), None)
+    """Why a resource is written commented out: the check's reason, the inference's, or its parent's."""
+    if why := disabled.get(endpoint.name) or endpoint.disabled:
+        return why
+    parent = next((a for a in endpoint.ancestors() if a.name in disabled or a.disabled), None)
     return f"Commented out with its parent {parent.name}." if parent is not None else None
 
 

@@ -49,6 +49,7 @@ class ListEndpoint:
     filled: dict[str, str] = field(default_factory=dict)  # its parameters -> the parent's fields that fill them
     passed_down: list[str] = field(default_factory=list)  # fields its parent must take from its own parent
     headers_needed: dict[str, Any] = field(default_factory=dict)  # required headers: their value, None if not given
+    disabled: str = ""  # why it is written commented out (a parent's field that does not fit its parameter)
     notes: list[str] = field(default_factory=list)
     paginator: Any = None
     paginator_notes: list[str] = field(default_factory=list)

@@ -50,6 +50,15 @@ def one_line(value: Any) -> str:
     return " ".join(text.split())
 
 
+def sentences(text: str, limit: int) -> str:
+    """The text's first sentences that fit in `limit` characters (the first one cut short if it alone does not)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = cut.rfind(". ")
+    return cut[:end + 1] if end > 0 else cut.rstrip() + "…"
+
+
 def is_field_name(name: str) -> bool:
     """A field name dlt's JSON paths and placeholders take as it is: letters, digits, `_` and `-`."""
     return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name) is not None

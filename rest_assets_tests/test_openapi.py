@@ -578,6 +578,49 @@ def test_sentry_shape_link_paging_said_in_words_grandchildren_and_one_based_inde
     assert "?startIndex counts from 1" in comments(text)
 
 
+FORUM = openapi_document("Forum", "3.1.0", {"url": "https://forum.test"}, """
+    components:
+      schemas:
+        Post: {type: object, properties: {id: {type: integer}, username: {type: string}}}
+    paths:
+      /posts.json:
+        get:
+          parameters:
+            - {name: before, in: query, description: Load posts with an id lower than this value. Useful for pagination.,
+               schema: {type: integer}}
+          responses:
+            "200":
+              content:
+                application/json:
+                  schema: {type: object, properties: {latest_posts: {type: array, items: {$ref: "#/components/schemas/Post"}}}}
+      /posts/{id}.json:
+        get:
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+          responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Post"}}}}}
+      /posts/{id}/replies.json:
+        get:
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+          responses: {"200": {content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Post"}}}}}}
+      /admin/users.json:
+        get:
+          parameters: [{name: page, in: query, schema: {type: integer}}]
+          responses: {"200": {content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Post"}}}}}}
+""")
+
+
+def test_paths_ending_in_a_format_extension_are_named_and_linked_without_it():
+    """`/posts.json`, `/posts/{id}.json`: the extension is no part of a name, and `{id}.json` is a record's own path."""
+    text, api = generated(FORUM, "forum")
+    assert api.resource_names == ["posts", "users", "replies"]
+    assert api.endpoints["replies"].parent == "posts"
+    assert api.endpoints["replies"].path == "/posts/{resources.posts.id}/replies.json"
+    header = comments(text.split("\ntype:", 1)[0])
+    assert "1 GET of one record by its own path" in header
+    said = comments(text)
+    assert 'Paging not inferred: the document shows before ("Load posts with an id lower than this value.' in said
+    assert "1 assumed. Check the API's docs: where it counts from 0, its first page would be skipped" in said
+
+
 # --- text from the document is inert -------------------------------------------------------------------
 
 SECRET = "canary-6f1d0e"

@@ -21,7 +21,7 @@ from rest_assets.scaffold.lineage import link_children, listing_named_by
 from rest_assets.scaffold.listings import ListEndpoint, find_records, name_resources
 from rest_assets.scaffold.options import Options
 from rest_assets.scaffold.paging import infer_paginator, page_alike
-from rest_assets.scaffold.words import norm, one_line, singular, words
+from rest_assets.scaffold.words import norm, one_line, singular, without_format, words
 from rest_assets.scaffold.yaml_writer import Commented, Disabled
 
 COMPONENT_TYPE = "rest_assets.RestApiComponent"
@@ -77,7 +77,7 @@ def _listings(doc: Document, ops: list[Operation], options: Options, result: Inf
     """The GETs that list records; the others counted in the result, with why where they could have."""
     found = []
     for op in ops:
-        if re.fullmatch(r"\{[^}]+\}", op.path.rstrip("/").rsplit("/", 1)[-1]):
+        if re.fullmatch(r"\{[^}]+\}", without_format(op.path).rsplit("/", 1)[-1]):
             result.record_paths += 1
         elif options.excludes(op):
             result.skipped.append((op.path, "excluded (--exclude)"))

@@ -53,6 +53,8 @@ TOKEN_WORDS = (r"\btoken\b", r"\bopaque\b", r"\bcursor\b", r"returned (to you )?
                r"only pass in an? \w+ that was returned")
 ONE_BASED_WORDS = (r"\b1[- ]?(based|offset|indexed)\b", r"\bone[- ]based\b", r"start(s|ing)? (at|from|with) 1\b",
                    r"\bfirst \w+ is 1\b")
+# What a document says of a parameter it pages by, whatever its name (Discourse's `before`).
+PAGING_WORDS = (r"\b(for|to) paginat", r"\bnext page\b", r"\bpage through\b")
 LINK_WORDS = (r"\blink header", r'rel="?next', r"\bnext or previous\b", r"\bnext (page|results)\b")
 # The project's paginator for `Link` headers that also say whether the next page has results.
 # The project's paginator for `Link` headers that also say whether the next page has results (engine/paginators.py).
@@ -224,7 +226,8 @@ class Paging:
                                                         else "no page count in the answer: the last page is an empty one."),
                  total_note]
         if base not in (0, 1):
-            notes.append("The document does not say whether pages count from 0 or 1: 1 assumed.")
+            notes.append("The document does not say whether pages count from 0 or 1: 1 assumed. Check the API's docs: "
+                         "where it counts from 0, its first page would be skipped without a sign (base_page: 0).")
         self._set(paginator, *notes)
         self._with_size()
         return True
@@ -245,8 +248,10 @@ class Paging:
         return True
 
     def _single_page(self) -> None:
-        seen = [p.name for p in self.op.params if p.key in PAGE_PARAMS | PAGE_SIZE_PARAMS | OFFSET_PARAMS | CURSOR_PARAMS
-                | LAST_RECORD_PARAMS]
+        named = PAGE_PARAMS | PAGE_SIZE_PARAMS | OFFSET_PARAMS | CURSOR_PARAMS | LAST_RECORD_PARAMS
+        seen = [p.name for p in self.op.params if p.key in named]
+        seen += [f"{p.name} (\"{sentences(p.description, 120)}\")" for p in self.op.params
+                 if p.key not in named and mentions(p.description, *PAGING_WORDS)]
         seen += [f"`{path}`" for path, _ in self.fields if _last(path) in
                  CURSOR_FIELDS | HAS_MORE_FIELDS | TOTAL_FIELDS | NEXT_LINK_FIELDS]
         if seen:

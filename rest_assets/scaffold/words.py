@@ -50,6 +50,15 @@ def one_line(value: Any) -> str:
     return " ".join(text.split())
 
 
+# A format extension some APIs end their paths with (`/posts.json`, `/users/{id}.json`): no part of a name.
+FORMAT_SUFFIX = re.compile(r"\.(json|xml|ya?ml|csv)$", re.IGNORECASE)
+
+
+def without_format(path: str) -> str:
+    """A path without its trailing `/` and format extension: `/posts/{id}.json` -> `/posts/{id}`."""
+    return FORMAT_SUFFIX.sub("", path.rstrip("/"))
+
+
 def sentences(text: str, limit: int) -> str:
     """The text's first sentences that fit in `limit` characters (the first one cut short if it alone does not)."""
     if len(text) <= limit:

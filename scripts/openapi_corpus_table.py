@@ -103,8 +103,10 @@ PAGING: dict[str, list[tuple[tuple[str, ...], Callable[[str | None], Callable[[d
     # SCIM: 1-based, and dlt's offset paginator stops at `offset >= total`: a total would lose the last record.
     "sentry": [(("cursor",), lambda s: _link_header_with_results),
                (("startIndex",), lambda s: _offset("startIndex", "count", offset=1, total_path=None))],
+    # A listing whose answer echoes `Pagination` (offset, limit, more) pages by them, listed or not.
     "pagerduty": [(("cursor",), lambda s: _cursor("next_cursor", "cursor")),
-                  (("offset",), lambda s: _not_total("total", _offset()))],
+                  (("offset",), lambda s: _not_total("total", _offset())),
+                  ((), lambda s: _one_of(_single, _not_total("total", _offset(has_more_path="more"))))],
     "box": [(("marker",), lambda s: _cursor("next_marker", "marker")),
             (("offset",), lambda s: _offset(total_path="total_count"))],
     "xero": [(("page",), lambda s: lambda c: _is(c, type="page_number", page_param="page", base_page=1))],

@@ -185,6 +185,8 @@ def test_inline_forms_link_header_offset_allof_api_key_a_required_header_and_no_
             key: {type: apiKey, in: query, name: api_key}
           parameters:
             tenant: {name: X-Tenant, in: header, required: true, schema: {type: string}}
+            offset: {name: offset, in: query, schema: {type: integer}}
+            limit: {name: limit, in: query, schema: {type: integer, maximum: 100}}
           schemas:
             Named: {type: object, properties: {name: {type: string, description: The item's name.}}}
             Item:
@@ -230,15 +232,13 @@ def test_inline_forms_link_header_offset_allof_api_key_a_required_header_and_no_
           /orders:
             get:
               parameters:
-                - {name: offset, in: query, schema: {type: integer}}
-                - {name: limit, in: query, schema: {type: integer, maximum: 100}}
+                - {$ref: "#/components/parameters/offset"}
+                - {$ref: "#/components/parameters/limit"}
                 - {name: total, in: query, description: "`total` is null unless this is true.", schema: {type: boolean}}
               responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Orders"}}}}}
           /batches:
             get:
-              parameters:
-                - {name: offset, in: query, schema: {type: integer}}
-                - {name: limit, in: query, schema: {type: integer, maximum: 100}}
+              parameters: [{$ref: "#/components/parameters/offset"}, {$ref: "#/components/parameters/limit"}]
               responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Batches"}}}}}
     """))
     text, api = generated(document, "inventory")

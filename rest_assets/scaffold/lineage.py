@@ -11,6 +11,11 @@ only add requests. The other parameters of the path come from the same parent's 
 with dlt's `include_from_parent`. A required query parameter is filled by a parent the same way,
 or by a value the document allows; a required header is left to the client (build.py).
 
+A parameter that takes a number (its type, a digits-only `pattern`) is filled only by a field
+that holds one; where the listing at the path before it carries none (PokéAPI's `{pokemon_id}`
+beside records of `name` and `url`), the child is bound to it all the same and written commented
+out, with why.
+
 Listings are bound in rounds, parents before children, so lineage is never circular; a listing
 waits for its best parent while that parent can still be bound.
 """
@@ -210,7 +215,7 @@ def _misfit(doc: Document, endpoint: ListEndpoint, param: str,
     head = _head(endpoint.op.path, param)
     parent = next((p for p in listings if p is not endpoint and shape(p.op.path) == shape(head)), None)
     found = _own_field(doc, parent, param) if parent is not None else None
-    taken = takes_digits(_path_param(endpoint, param))
+    taken = _takes_digits(_path_param(endpoint, param))
     if found is None or taken is None:
         return None
     kind = doc.kind(_field_schema(doc, parent.item, found) or {})[0]
@@ -222,13 +227,13 @@ def _misfit(doc: Document, endpoint: ListEndpoint, param: str,
 
 def _fits(doc: Document, endpoint: ListEndpoint, param: str, parent: ListEndpoint, found: str) -> bool:
     """Whether a parent's field can fill a path parameter: one that takes digits (its type, its pattern) takes a number."""
-    if takes_digits(_path_param(endpoint, param)) is None:
+    if _takes_digits(_path_param(endpoint, param)) is None:
         return True
     schema = _field_schema(doc, parent.item, found)
-    return schema is None or holds_digits(doc, schema)
+    return schema is None or _holds_digits(doc, schema)
 
 
-def takes_digits(param: Param | None) -> str | None:
+def _takes_digits(param: Param | None) -> str | None:
     """What says a parameter takes a number, in words (`an integer`, `digits (pattern ^\\d+$)`); None if nothing does."""
     schema = param.schema if param is not None else {}
     if schema.get("type") in ("integer", "number"):
@@ -237,7 +242,7 @@ def takes_digits(param: Param | None) -> str | None:
     return f"digits (its pattern {pattern})" if isinstance(pattern, str) and DIGITS_PATTERN.fullmatch(pattern) else None
 
 
-def holds_digits(doc: Document, schema: dict) -> bool:
+def _holds_digits(doc: Document, schema: dict) -> bool:
     """Whether a field holds numbers, as far as the document says (a field it does not describe may)."""
     kind, fmt = doc.kind(schema)
     pattern = doc.schema(schema).get("pattern")

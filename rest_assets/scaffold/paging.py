@@ -56,7 +56,6 @@ ONE_BASED_WORDS = (r"\b1[- ]?(based|offset|indexed)\b", r"\bone[- ]based\b", r"s
 # What a document says of a parameter it pages by, whatever its name (Discourse's `before`).
 PAGING_WORDS = (r"\b(for|to) paginat", r"\bnext page\b", r"\bpage through\b")
 LINK_WORDS = (r"\blink header", r'rel="?next', r"\bnext or previous\b", r"\bnext (page|results)\b")
-# The project's paginator for `Link` headers that also say whether the next page has results.
 # The project's paginator for `Link` headers that also say whether the next page has results (engine/paginators.py).
 LINK_PAGINATOR = "header_link_results"
 

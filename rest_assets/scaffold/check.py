@@ -1,10 +1,13 @@
 """A generated defs.yaml is checked by loading it as Dagster loads one, and mended until it loads.
 
-The check writes the file to a temporary `<name>/defs.yaml` and loads it with Dagster's own loader
-of a component file (orchestration/loading.py, as `dg check defs` and the definitions do: YAML,
-the component's model, Jinja rendering of its strings), then builds the API's definitions and
-the asset graph. Where that fails, each resource is tried alone (with its parents) and the ones
-that do not load are commented out with the error, so the file written always loads.
+The check writes the file to a temporary `defs/<name>/defs.yaml` and loads that folder once through
+Dagster's component tree, as `dg check defs` and the project's definitions load rest_assets/defs/
+(YAML, the component file's model, the component's model, Jinja rendering of its strings), then
+builds the API's definitions with what every API shares, and the asset graph. A folder that
+REST_ASSETS_API_PATH names is read through the same component model from the same attributes
+(orchestration/loading.py), so a second load would only repeat this one. Where it fails, each
+resource is tried alone (with its parents) and the ones that do not load are commented out with
+the error, so the file written always loads.
 """
 
 from __future__ import annotations
@@ -34,20 +37,19 @@ def load_error(text: str, name: str) -> str | None:
         (defs_folder / name / "defs.yaml").write_text(text, encoding="utf-8")
         try:
             with warnings.catch_warnings():
-                _load_as_the_project_does(defs_folder, name)
+                _load_as_the_project_does(defs_folder)
         except Exception as error:  # noqa: BLE001 (whatever stops it loading is the answer)
             return _one_line_error(error, folder)
     return None
 
 
-def _load_as_the_project_does(defs_folder: Path, name: str) -> None:
+def _load_as_the_project_does(defs_folder: Path) -> None:
     """The folder as a defs module, through Dagster's component tree (`dg check defs`, rest_assets/defs/), to its
-    definitions and asset graph; and the file as a folder of REST_ASSETS_API_PATH is read (the component it makes
-    builds the same definitions)."""
+    definitions and asset graph."""
     import dagster as dg  # the generator itself needs no Dagster; the check is Dagster's loading
 
     from rest_assets.orchestration.definitions import shared_definitions
-    from rest_assets.orchestration.loading import load_component_file, tree_definitions
+    from rest_assets.orchestration.loading import tree_definitions
 
     warnings.simplefilter("ignore", dg.BetaWarning)  # Dagster's notes on its own preview APIs: not the user's concern
     warnings.simplefilter("ignore", dg.PreviewWarning)
@@ -61,7 +63,6 @@ def _load_as_the_project_does(defs_folder: Path, name: str) -> None:
         shared_definitions(tree_definitions(module, defs_folder.parent)).resolve_asset_graph()
     finally:
         sys.modules.pop(module_name, None)
-    load_component_file(defs_folder / name / "defs.yaml")
 
 
 def _one_line_error(error: BaseException, folder: str) -> str:

@@ -39,7 +39,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "openapi"
 TWILIO = FIXTURES / "twilio_taskrouter_v1.json"
 AIRBYTE = FIXTURES / "airbyte_api.yaml"
 SLACK = FIXTURES / "slack_web_openapi_v2_without_examples.json"
-LINK_PAGINATOR = "rest_assets.engine.link_header:LinkHeaderPaginator"
+LINK_PAGINATOR = "header_link_results"
 
 
 def loaded(text: str) -> RestApiComponent:
@@ -185,6 +185,8 @@ def test_inline_forms_link_header_offset_allof_api_key_a_required_header_and_no_
             key: {type: apiKey, in: query, name: api_key}
           parameters:
             tenant: {name: X-Tenant, in: header, required: true, schema: {type: string}}
+            offset: {name: offset, in: query, schema: {type: integer}}
+            limit: {name: limit, in: query, schema: {type: integer, maximum: 100}}
           schemas:
             Named: {type: object, properties: {name: {type: string, description: The item's name.}}}
             Item:
@@ -194,6 +196,20 @@ def test_inline_forms_link_header_offset_allof_api_key_a_required_header_and_no_
             Stock:
               type: object
               properties: {total: {type: integer}, results: {type: array, items: {properties: {sku: {type: string}}}}}
+            Pagination:
+              type: object
+              properties:
+                more: {type: boolean}
+                total: {type: integer, nullable: true}
+            Orders:
+              allOf:
+                - $ref: "#/components/schemas/Pagination"
+                - {type: object, properties: {orders: {type: array, items: {properties: {id: {type: string}}}}}}
+            Batches:
+              type: object
+              properties:
+                total_count: {anyOf: [{type: integer}, {type: "null"}]}
+                batches: {type: array, items: {properties: {id: {type: string}}}}
         paths:
           /items:
             get:
@@ -209,16 +225,29 @@ def test_inline_forms_link_header_offset_allof_api_key_a_required_header_and_no_
           /stock:
             get:
               parameters:
+                - {name: Inventory-Region, in: header, required: true, schema: {type: string}}
                 - {name: offset, in: query, schema: {type: integer}}
                 - {name: limit, in: query, schema: {type: integer, default: 50}}
               responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Stock"}}}}}
+          /orders:
+            get:
+              parameters:
+                - {$ref: "#/components/parameters/offset"}
+                - {$ref: "#/components/parameters/limit"}
+                - {name: total, in: query, description: "`total` is null unless this is true.", schema: {type: boolean}}
+              responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Orders"}}}}}
+          /batches:
+            get:
+              parameters: [{$ref: "#/components/parameters/offset"}, {$ref: "#/components/parameters/limit"}]
+              responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Batches"}}}}}
     """))
     text, api = generated(document, "inventory")
     assert api.base_url == "https://eu.inventory.test/api"
     assert api.client["auth"] == {"type": "api_key", "name": "api_key", "location": "query",
                                   "api_key_env": "INVENTORY_API_KEY"}
-    assert api.client["headers"] == {"X-Tenant_env": "INVENTORY_X_TENANT"}, "a required header: the user's env var"
-    assert "INVENTORY_X_TENANT" in api.secret_env_vars
+    assert api.client["headers"] == {"X-Tenant_env": "INVENTORY_X_TENANT", "Inventory-Region_env": "INVENTORY_REGION"}, (
+        "a required header: the user's env var, the API's name not said twice")
+    assert {"INVENTORY_X_TENANT", "INVENTORY_REGION"} <= set(api.secret_env_vars)
     items = api.endpoints["items"]
     assert items.config["endpoint"]["paginator"] == "header_link"
     assert items.config["endpoint"]["params"] == {"per_page": 1000}
@@ -230,6 +259,13 @@ def test_inline_forms_link_header_offset_allof_api_key_a_required_header_and_no_
     assert stock.primary_key == () and stock.config["write_disposition"] == "replace", "kept, keyless: replaced"
     assert paginators(api)["stock"] == {"type": "offset", "limit": 50, "offset_param": "offset", "limit_param": "limit",
                                         "total_path": "total"}
+    # A total that may be null is no total to stop by (dlt fails on a null one): a has-more flag, else an empty page.
+    assert paginators(api)["orders"] == {"type": "offset", "limit": 100, "offset_param": "offset", "limit_param": "limit",
+                                         "total_path": None, "has_more_path": "more"}
+    assert "`total` is filled only when asked for (?total: \"`total` is null unless this is true.\")" in comments(text)
+    assert paginators(api)["batches"] == {"type": "offset", "limit": 100, "offset_param": "offset",
+                                          "limit_param": "limit", "total_path": None}
+    assert "`total_count` may be null (the document says so)" in comments(text)
 
 
 # --- the shapes of PokeAPI, Asana, Spotify and Sentry ------------------------------------------------
@@ -282,6 +318,11 @@ POKEAPI = openapi_document("Pokédex", "3.1.0", {"url": "https://pokedex.test"},
                   schema:
                     type: array
                     items: {type: object, properties: {location_area: {$ref: "#/components/schemas/Named"}}}
+      /api/v2/pokemon/{pokemon_id}/forms:
+        get:
+          parameters: [{name: pokemon_id, in: path, required: true, schema: {type: string, pattern: '^\\d+$'}}]
+          responses:
+            "200": {content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Named"}}}}}
       /api/v2/machine/:
         get:
           responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Machines"}}}}}
@@ -301,6 +342,10 @@ def test_pokeapi_shape_keys_by_the_field_every_record_carries():
     assert api.endpoints["encounters"].primary_key == ()
     assert paginators(api)["pokemon"] == {"type": "json_link", "next_url_path": "next"}
     assert "`name` assumed" in comments(text)
+    # A parameter of digits is never filled with a name: the child is written commented out, with why.
+    assert "# - name: forms" in text and "forms" not in api.resource_names
+    assert ("Commented out: {pokemon_id} takes digits (its pattern ^\\d+$), and pokemon's records carry no field "
+            "that fits (`name` is text)") in comments(text)
 
 
 ASANA = openapi_document("Tasks", "3.0.0", {"url": "https://tasks.test/api/1.0"}, """
@@ -485,6 +530,16 @@ SENTRY = openapi_document("Errors", "3.0.3", {"url": "https://{region}.errors.te
                        {$ref: "#/components/parameters/cursor"}]
           responses:
             "200": {content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Key"}}}}}
+      /api/0/organizations/{organization_id_or_slug}/replays/:
+        get:
+          parameters:
+            - {$ref: "#/components/parameters/org"}
+            - {name: cursor, in: query, description: Pages the results., schema: {type: string}}
+          responses:
+            "200":
+              content:
+                application/json:
+                  schema: {type: object, properties: {data: {type: array, items: {$ref: "#/components/schemas/Key"}}}}
       /api/0/organizations/{organization_id_or_slug}/scim/v2/Users:
         get:
           parameters:
@@ -510,6 +565,9 @@ def test_sentry_shape_link_paging_said_in_words_grandchildren_and_one_based_inde
     assert api.client["auth"] == {"type": "bearer", "token_env": "ERRORS_API_TOKEN"}
     for name in ("organizations", "projects", "keys"):
         assert paginators(api)[name] == {"type": LINK_PAGINATOR}, "a cursor nothing in a bare list fills: Link"
+    assert paginators(api)["replays"] == {"type": LINK_PAGINATOR}, "the ?cursor the other listings take in their Link"
+    assert "?cursor is the parameter GET /api/0/organizations/ and 2 other listings take, paged in the Link header" in (
+        comments(text))
     assert api.endpoints["organizations"].primary_key == ("id",)
     # The grandchild: the organization's slug passed down through the projects' records.
     assert api.endpoints["projects"].config["include_from_parent"] == ["id"]
@@ -518,6 +576,49 @@ def test_sentry_shape_link_paging_said_in_words_grandchildren_and_one_based_inde
     assert paginators(api)["users"] == {"type": "offset", "limit": 100, "offset_param": "startIndex",
                                         "limit_param": "count", "offset": 1, "total_path": None}
     assert "?startIndex counts from 1" in comments(text)
+
+
+FORUM = openapi_document("Forum", "3.1.0", {"url": "https://forum.test"}, """
+    components:
+      schemas:
+        Post: {type: object, properties: {id: {type: integer}, username: {type: string}}}
+    paths:
+      /posts.json:
+        get:
+          parameters:
+            - {name: before, in: query, description: Load posts with an id lower than this value. Useful for pagination.,
+               schema: {type: integer}}
+          responses:
+            "200":
+              content:
+                application/json:
+                  schema: {type: object, properties: {latest_posts: {type: array, items: {$ref: "#/components/schemas/Post"}}}}
+      /posts/{id}.json:
+        get:
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+          responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Post"}}}}}
+      /posts/{id}/replies.json:
+        get:
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+          responses: {"200": {content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Post"}}}}}}
+      /admin/users.json:
+        get:
+          parameters: [{name: page, in: query, schema: {type: integer}}]
+          responses: {"200": {content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Post"}}}}}}
+""")
+
+
+def test_paths_ending_in_a_format_extension_are_named_and_linked_without_it():
+    """`/posts.json`, `/posts/{id}.json`: the extension is no part of a name, and `{id}.json` is a record's own path."""
+    text, api = generated(FORUM, "forum")
+    assert api.resource_names == ["posts", "users", "replies"]
+    assert api.endpoints["replies"].parent == "posts"
+    assert api.endpoints["replies"].path == "/posts/{resources.posts.id}/replies.json"
+    header = comments(text.split("\ntype:", 1)[0])
+    assert "1 GET of one record by its own path" in header
+    said = comments(text)
+    assert 'Paging not inferred: the document shows before ("Load posts with an id lower than this value.' in said
+    assert "1 assumed. Check the API's docs: where it counts from 0, its first page would be skipped" in said
 
 
 # --- text from the document is inert -------------------------------------------------------------------

@@ -7,8 +7,9 @@ import requests
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 
-from rest_assets.engine.paginators import LastRecordCursorPaginator, SizedPageNumberPaginator
+from rest_assets.engine.paginators import HeaderLinkResultsPaginator, LastRecordCursorPaginator, SizedPageNumberPaginator
 from rest_assets_sim import DEFAULT_CREDENTIALS, Simulator
+from rest_assets_sim.openapi_shaped import Sentry
 
 
 def pages(sim: Simulator, api: str, path: str, paginator, token: str, selector: str, params=None) -> list[list[dict]]:
@@ -52,3 +53,32 @@ def test_sized_page_numbers_stop_on_a_short_page(size, requests_made):
         assert [(r.query["page"], r.query["per-page"]) for r in sim.requests] == [
             (str(n), "200") for n in range(1, requests_made + 1)
         ]
+
+
+@pytest.mark.parametrize("organization, page_count", [("1", 1), ("2", 2)])
+def test_header_link_results_stops_where_the_next_link_has_no_results(organization, page_count):
+    """Sentry names a next link on every page; `results="false"` on it says nothing is behind it."""
+    with Simulator() as sim:
+        sentry = Sentry(sim.root_url)
+        sim.hooks.append(sentry)
+        client = RESTClient(base_url=sentry.base_url, auth=BearerTokenAuth(Sentry.token),
+                            paginator=HeaderLinkResultsPaginator())
+        path = f"/api/0/organizations/{organization}/projects/"
+        got = [list(page) for page in client.paginate(path, params={"per_page": 100})]
+        projects = sentry.listings["projects"]
+        assert [row["id"] for page in got for row in page] == [
+            projects.record(organization, i)["id"] for i in range(projects.count(organization))]
+        assert len(got) == len(sim.requests) == page_count, "no request past the link that says results=\"false\""
+
+
+def test_header_link_results_reads_the_link_header_as_the_partial_listing_guard_does():
+    """One parser (RFC 8288) for both: a comma inside quotes does not split (requests' `response.links` splits it)."""
+    response = make_response("[]")
+    response.headers["Link"] = ('<https://x/a?cursor=0:2:0>; rel="next"; results="true", '
+                                '<https://x/a?cursor=0:0:1>; rel="previous"; title="a, <b>; rel=next"')
+    paginator = HeaderLinkResultsPaginator()
+    paginator.update_state(response, [{"id": 1}])
+    assert paginator.has_next_page and paginator._next_reference == "https://x/a?cursor=0:2:0"
+    response.headers["Link"] = '<https://x/a?cursor=0:4:0>; rel="next"; results="false"'
+    paginator.update_state(response, [{"id": 1}])
+    assert not paginator.has_next_page

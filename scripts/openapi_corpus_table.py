@@ -71,9 +71,9 @@ def _wrapped(data_selector: str | None, build: Callable[[str], Callable[[dict], 
 
 
 def _link_header_with_results(config: dict) -> bool:
-    """Sentry: every page names a next link; only its `results="true"` says it leads somewhere."""
-    return config.get("type") not in (None, "single_page", "header_link", "offset", "page_number", "json_link",
-                                      "cursor") and "link" in str(config.get("type")).lower()
+    """Sentry: every page names a next link; only its `results="true"` says it leads somewhere (the project's
+    `header_link_results`; dlt's `header_link` would read a last, empty page and then repeat it)."""
+    return config.get("type") == "header_link_results"
 
 
 def _not_total(field: str, check: Callable[[dict], bool]) -> Callable[[dict], bool]:
@@ -103,8 +103,10 @@ PAGING: dict[str, list[tuple[tuple[str, ...], Callable[[str | None], Callable[[d
     # SCIM: 1-based, and dlt's offset paginator stops at `offset >= total`: a total would lose the last record.
     "sentry": [(("cursor",), lambda s: _link_header_with_results),
                (("startIndex",), lambda s: _offset("startIndex", "count", offset=1, total_path=None))],
+    # A listing whose answer echoes `Pagination` (offset, limit, more) pages by them, listed or not.
     "pagerduty": [(("cursor",), lambda s: _cursor("next_cursor", "cursor")),
-                  (("offset",), lambda s: _not_total("total", _offset()))],
+                  (("offset",), lambda s: _not_total("total", _offset())),
+                  ((), lambda s: _one_of(_single, _not_total("total", _offset(has_more_path="more"))))],
     "box": [(("marker",), lambda s: _cursor("next_marker", "marker")),
             (("offset",), lambda s: _offset(total_path="total_count"))],
     "xero": [(("page",), lambda s: lambda c: _is(c, type="page_number", page_param="page", base_page=1))],

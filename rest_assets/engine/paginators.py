@@ -16,6 +16,7 @@ from dlt.sources.helpers.rest_client.detector import PaginatorFactory
 from dlt.sources.helpers.rest_client.paginators import (
     BasePaginator,
     BaseReferencePaginator,
+    HeaderLinkPaginator,
     PageNumberPaginator,
     RangePaginator,
     SinglePagePaginator,
@@ -25,7 +26,7 @@ from requests import Request, Response
 
 from rest_assets.engine.errors import PaginationStuck, PartialListing, UnusableResponse
 from rest_assets.engine.keys import record_hash
-from rest_assets.engine.signs_of_more import Sign, sign_of_more
+from rest_assets.engine.signs_of_more import Sign, header_link, says_no_results, sign_of_more
 
 _log = logging.getLogger(__name__)
 
@@ -104,6 +105,20 @@ class SizedPageNumberPaginator(PageNumberPaginator):
 
     def __str__(self) -> str:
         return f"{super().__str__()} page_size: {self.page_size_param}={self.page_size}"
+
+
+class HeaderLinkResultsPaginator(HeaderLinkPaginator):
+    """dlt's `header_link`, stopping where the next link says `results="false"`.
+
+    Sentry (and APIs built like it) always sends a rel="next" link, and marks the last page's with
+    `results="false"`: dlt's HeaderLinkPaginator would follow it to an empty page, whose own next
+    link repeats. For a `Link` header without `results` it is dlt's own. The header is read as the
+    partial-listing guard reads it (signs_of_more.header_link: RFC 8288, commas inside quotes kept).
+    """
+
+    def update_state(self, response: Response, data: Optional[List[Any]] = None) -> None:
+        found = header_link(response, self.links_next_key)
+        self._next_reference = None if found is None or says_no_results(found[1]) else found[0]
 
 
 class DetectedPaginator(BasePaginator):
@@ -322,7 +337,11 @@ def _fingerprint(request: Request) -> str:
 
 
 # The project's paginators by name, so that a config says `{"type": "last_record_cursor", ...}`.
-PAGINATORS = {"last_record_cursor": LastRecordCursorPaginator, "sized_page_number": SizedPageNumberPaginator}
+PAGINATORS = {
+    "last_record_cursor": LastRecordCursorPaginator,
+    "sized_page_number": SizedPageNumberPaginator,
+    "header_link_results": HeaderLinkResultsPaginator,
+}
 
 
 def register_paginators() -> None:

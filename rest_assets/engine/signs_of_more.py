@@ -94,15 +94,25 @@ def header_links(value: str) -> Iterator[tuple[str, dict[str, str]]]:
         yield match.group(1), params
 
 
+def header_link(response: Response, rel: str = "next") -> tuple[str, dict[str, str]] | None:
+    """The answer's first `Link` with this relation (`rel` holds space-separated relations), and its parameters."""
+    return next(((target, params) for target, params in header_links(response.headers.get("Link") or "")
+                 if rel.lower() in params.get("rel", "").lower().split()), None)
+
+
+def says_no_results(params: Mapping[str, str]) -> bool:
+    """A link marked `results="false"`: Sentry's next cursor with nothing behind it."""
+    return params.get("results", "").strip().lower() == "false"
+
+
 def _header_readings(response: Response, records_read: int) -> Iterator[Sign | str | None]:
     headers = response.headers
-    if link := headers.get("Link"):
-        for target, params in header_links(link):
-            if "next" in params.get("rel", "").lower().split():
-                if params.get("results", "").lower() == "false":  # Sentry: a next cursor with nothing behind it
-                    yield _NO_MORE
-                elif not _is_this_request(target, response):
-                    yield Sign('the answer\'s Link header has rel="next"', "`header_link`")
+    if (next_link := header_link(response)) is not None:
+        target, params = next_link
+        if says_no_results(params):
+            yield _NO_MORE
+        elif not _is_this_request(target, response):
+            yield Sign('the answer\'s Link header has rel="next"', "`header_link`")
     if (next_page := headers.get(NEXT_PAGE_HEADER, "").strip()) and not _is_this_request(next_page, response):
         yield Sign(f"the answer's {NEXT_PAGE_HEADER} header is {next_page}",
                    f"`header_cursor` with cursor_key: {NEXT_PAGE_HEADER}")

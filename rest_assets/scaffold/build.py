@@ -21,7 +21,7 @@ from rest_assets.scaffold.lineage import link_children, listing_named_by
 from rest_assets.scaffold.listings import ListEndpoint, find_records, name_resources
 from rest_assets.scaffold.options import Options
 from rest_assets.scaffold.paging import infer_paginator, page_alike
-from rest_assets.scaffold.words import norm, one_line, singular, words
+from rest_assets.scaffold.words import norm, one_line, singular, without_format, words
 from rest_assets.scaffold.yaml_writer import Commented, Disabled
 
 COMPONENT_TYPE = "rest_assets.RestApiComponent"
@@ -77,7 +77,7 @@ def _listings(doc: Document, ops: list[Operation], options: Options, result: Inf
     """The GETs that list records; the others counted in the result, with why where they could have."""
     found = []
     for op in ops:
-        if re.fullmatch(r"\{[^}]+\}", op.path.rstrip("/").rsplit("/", 1)[-1]):
+        if re.fullmatch(r"\{[^}]+\}", without_format(op.path).rsplit("/", 1)[-1]):
             result.record_paths += 1
         elif options.excludes(op):
             result.skipped.append((op.path, "excluded (--exclude)"))
@@ -174,7 +174,8 @@ def _required_headers(endpoints: list[ListEndpoint], prefix: str) -> Commented:
     for endpoint in endpoints:
         for name, value in endpoint.headers_needed.items():
             if value is None:
-                headers.setdefault(f"{name}_env", f"{prefix}_{re.sub(r'[^A-Z0-9]', '_', name.upper())}")
+                variable = re.sub(r"[^A-Z0-9]", "_", name.upper())
+                headers.setdefault(f"{name}_env", variable if variable.startswith(f"{prefix}_") else f"{prefix}_{variable}")
             else:
                 headers.setdefault(name, value)
     return headers
@@ -229,9 +230,10 @@ def _resources(doc: Document, endpoints: list[ListEndpoint], disabled: dict[str,
 
 
 def _disabled_reason(endpoint: ListEndpoint, disabled: Mapping[str, str]) -> str | None:
-    if endpoint.name in disabled:
-        return disabled[endpoint.name]
-    parent = next((a for a in endpoint.ancestors() if a.name in disabled), None)
+    """Why a resource is written commented out: the check's reason, the inference's, or its parent's."""
+    if why := disabled.get(endpoint.name) or endpoint.disabled:
+        return why
+    parent = next((a for a in endpoint.ancestors() if a.name in disabled or a.disabled), None)
     return f"Commented out with its parent {parent.name}." if parent is not None else None
 
 

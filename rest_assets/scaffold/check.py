@@ -1,9 +1,13 @@
 """A generated defs.yaml is checked by loading it as Dagster loads one, and mended until it loads.
 
-The check writes the file to a temporary `<name>/defs.yaml` and loads it with Dagster's own
-component tree, as `dg check defs` and the definitions do (YAML, the component its `type` names,
-Jinja rendering of its strings), then builds the API's definitions and the asset graph. Where that fails, each resource is tried alone (with its parents) and the ones
-that do not load are commented out with the error, so the file written always loads.
+The check writes the file to a temporary `defs/<name>/defs.yaml` and loads that folder once through
+Dagster's component tree, as `dg check defs` and the project's definitions load rest_assets/defs/
+(YAML, the component file's model, the component's model, Jinja rendering of its strings), then
+builds the API's definitions with what every API shares, and the asset graph. A folder that
+REST_ASSETS_API_PATH names is read through the same component model from the same attributes
+(orchestration/loading.py), so a second load would only repeat this one. Where it fails, each
+resource is tried alone (with its parents) and the ones that do not load are commented out with
+the error, so the file written always loads.
 """
 
 from __future__ import annotations

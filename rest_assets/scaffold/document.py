@@ -146,15 +146,17 @@ class Document:
 
     def _alternatives(self, node: dict, key: str, depth: int) -> dict:
         rest = {k: v for k, v in node.items() if k != key}
-        variants = [v for v in (self.schema(v, depth + 1) for v in node[key] or []) if v.get("type") != "null"]
+        alternatives = [self.schema(v, depth + 1) for v in node[key] or []]
+        variants = [v for v in alternatives if v.get("type") != "null"]
+        null = {"nullable": True} if len(variants) < len(alternatives) else {}  # what a `{type: null}` said
         if len(variants) == 1:
-            return {**rest, **variants[0]}
+            return {**rest, **variants[0], **null}
         if variants and all(self.kind(v)[0] == "object" for v in variants):  # records of several shapes: every field
             properties: dict = {}
             for variant in variants:
                 properties.update({k: v for k, v in (variant.get("properties") or {}).items() if k not in properties})
             required = set.intersection(*(set(v.get("required") or ()) for v in variants))
-            return {**rest, "type": "object", "properties": properties, "required": sorted(required)}
+            return {**rest, "type": "object", "properties": properties, "required": sorted(required), **null}
         return rest
 
     def kind(self, node: Any) -> tuple[str | None, str | None]:
@@ -167,6 +169,14 @@ class Document:
         if kind is None and "properties" in node:
             kind = "object"
         return kind, node.get("format")
+
+    def nullable(self, node: Any) -> bool:
+        """Whether a schema allows null: 3.0's `nullable`, Swagger's `x-nullable`, 3.1's `type: [..., "null"]`,
+        or a `{type: null}` among its alternatives."""
+        node = self.schema(node)
+        kind = node.get("type")
+        return node.get("nullable") is True or node.get("x-nullable") is True or (
+            isinstance(kind, list) and "null" in kind)
 
     def properties(self, node: Any) -> dict[str, Any]:
         properties = self.schema(node).get("properties")

@@ -13,7 +13,7 @@ import re
 
 from rest_assets.scaffold.document import Document
 from rest_assets.scaffold.listings import ID_FIELDS, ListEndpoint
-from rest_assets.scaffold.words import singular, words
+from rest_assets.scaffold.words import singular, without_format, words
 
 # Words that end a parameter naming a record by one of its fields: `{project_gid}`, `{organization_id_or_slug}`.
 IDENTIFYING_WORDS = ("id", "gid", "sid", "uuid", "guid", "uid", "key", "slug", "name", "code")
@@ -23,14 +23,14 @@ NATURAL_KEYS = ("name", "slug", "key", "code", "url", "href", "uri")
 
 def shape(path: str) -> str:
     """A path with its parameters unnamed: `/a/{x}/b` and `/a/{y}/b` are the same collection."""
-    return re.sub(r"\{[^}]+\}", "{}", path.rstrip("/"))
+    return re.sub(r"\{[^}]+\}", "{}", without_format(path))
 
 
 def detail_params(paths: list[str]) -> dict[str, str]:
     """A listing's path shape -> the parameter of its records' own path (`/jobs` -> jobId for `/jobs/{jobId}`)."""
     found = {}
     for path in paths:
-        head, _, last = path.rstrip("/").rpartition("/")
+        head, _, last = without_format(path).rpartition("/")
         if re.fullmatch(r"\{[^}]+\}", last):
             found[shape(head)] = last[1:-1]
     return found

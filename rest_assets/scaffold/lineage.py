@@ -11,6 +11,11 @@ only add requests. The other parameters of the path come from the same parent's 
 with dlt's `include_from_parent`. A required query parameter is filled by a parent the same way,
 or by a value the document allows; a required header is left to the client (build.py).
 
+A parameter that takes a number (its type, a digits-only `pattern`) is filled only by a field
+that holds one; where the listing at the path before it carries none (PokéAPI's `{pokemon_id}`
+beside records of `name` and `url`), the child is bound to it all the same and written commented
+out, with why.
+
 Listings are bound in rounds, parents before children, so lineage is never circular; a listing
 waits for its best parent while that parent can still be bound.
 """
@@ -31,6 +36,8 @@ CREDENTIAL_PARAMS = {"token", "accesstoken", "apikey", "key", "authorization"}
 # Query parameters that shape an answer, whatever resource their name sounds like.
 GENERIC_PARAMS = {"filter", "query", "sort", "type", "status", "search", "field", "order", "expand", "include",
                   "format", "view", "fields", "state", "kind", "q"}
+# A pattern of digits only: `^\d+$`, `[0-9]+`, `^\d{1,10}$`.
+DIGITS_PATTERN = re.compile(r"\^?(\\d|\[0-9\])([+*]|\{\d+(,\d*)?\})?\$?")
 WAIT = "its best parent is not bound yet"
 
 
@@ -41,6 +48,7 @@ class Binding:
     parent: ListEndpoint
     fields: dict[str, str] = field(default_factory=dict)  # parameter -> the parent's field
     passed_down: list[str] = field(default_factory=list)  # fields the parent takes from its own parent
+    misfit: str = ""  # why the field bound does not fit the parameter: the child is written commented out
 
     def placeholder(self, param: str) -> str:
         return f"{{resources.{self.parent.name}.{self.fields[param]}}}"
@@ -115,7 +123,7 @@ def _bind(doc: Document, endpoint: ListEndpoint, ready: list[ListEndpoint], wait
         endpoint.notes += notes
         if binding is not None:
             endpoint.parent, endpoint.filled = binding.parent, dict(binding.fields)
-            endpoint.passed_down = list(binding.passed_down)
+            endpoint.passed_down, endpoint.disabled = list(binding.passed_down), binding.misfit
     return None
 
 
@@ -169,10 +177,14 @@ def _path_binding(doc: Document, endpoint: ListEndpoint, ready: list[ListEndpoin
     # A listing of the same records under one of them (`related_artists` of `following`) adds only requests.
     chosen = {c[4] for c in candidates}
     candidates = [c for c in candidates if not chosen.intersection(c[4].ancestors())]
+    misfit = ""
     if not candidates:
-        return f"nothing lists the records that {{{last}}} names"
+        if (nearest := _misfit(doc, endpoint, last, [*ready, *waiting])) is None:
+            return f"nothing lists the records that {{{last}}} names"
+        parent, found, misfit = nearest
+        candidates = [(3, parent.depth, 0, 0, parent, found)]
     for *_, parent, found in candidates:
-        binding = Binding(parent, {last: found})
+        binding = Binding(parent, {last: found}, misfit=misfit)
         missing = next((p for p in others if not _fill_from(doc, binding, p, _head(endpoint.op.path, p))), None)
         if missing is None:
             return WAIT if parent in waiting else binding
@@ -188,12 +200,66 @@ def _fills(doc: Document, endpoint: ListEndpoint, param: str, parent: ListEndpoi
     """
     head = _head(endpoint.op.path, param)
     nouns = param_nouns(param, head)
-    if shape(parent.op.path) == shape(head) and (found := _own_field(doc, parent, param)):
-        return 0, found
-    for rank, strength in ((1, 0), (2, 1)):
-        if nouns & parent.nouns(strength) and (found := _own_field(doc, parent, param)):
-            return rank, found
-    return 3, carried_field(doc, parent, param, nouns)
+    ranks = [rank for rank, named in ((0, shape(parent.op.path) == shape(head)), (1, nouns & parent.nouns(0)),
+                                      (2, nouns & parent.nouns(1))) if named]
+    if ranks and (own := _own_field(doc, parent, param)) and _fits(doc, endpoint, param, parent, own):
+        return ranks[0], own
+    found = carried_field(doc, parent, param, nouns)
+    return 3, found if found and _fits(doc, endpoint, param, parent, found) else None
+
+
+def _misfit(doc: Document, endpoint: ListEndpoint, param: str,
+            listings: list[ListEndpoint]) -> tuple[ListEndpoint, str, str] | None:
+    """The listing at the path before a parameter whose records' field does not fit it (a name where digits are
+    taken): the parent, its field and why the child is written commented out; None if there is none."""
+    head = _head(endpoint.op.path, param)
+    parent = next((p for p in listings if p is not endpoint and shape(p.op.path) == shape(head)), None)
+    found = _own_field(doc, parent, param) if parent is not None else None
+    taken = _takes_digits(_path_param(endpoint, param))
+    if found is None or taken is None:
+        return None
+    kind = doc.kind(_field_schema(doc, parent.item, found) or {})[0]
+    return parent, found, (
+        f"Commented out: {{{param}}} takes {taken}, and {parent.name}'s records carry no field that fits "
+        f"(`{found}` is {'text' if kind == 'string' else kind}); dlt fills a path with a parent's field as it is. "
+        "Fill it from a field that holds what it takes, then uncomment.")
+
+
+def _fits(doc: Document, endpoint: ListEndpoint, param: str, parent: ListEndpoint, found: str) -> bool:
+    """Whether a parent's field can fill a path parameter: one that takes digits (its type, its pattern) takes a number."""
+    if _takes_digits(_path_param(endpoint, param)) is None:
+        return True
+    schema = _field_schema(doc, parent.item, found)
+    return schema is None or _holds_digits(doc, schema)
+
+
+def _takes_digits(param: Param | None) -> str | None:
+    """What says a parameter takes a number, in words (`an integer`, `digits (pattern ^\\d+$)`); None if nothing does."""
+    schema = param.schema if param is not None else {}
+    if schema.get("type") in ("integer", "number"):
+        return f"an {schema['type']}"
+    pattern = schema.get("pattern")
+    return f"digits (its pattern {pattern})" if isinstance(pattern, str) and DIGITS_PATTERN.fullmatch(pattern) else None
+
+
+def _holds_digits(doc: Document, schema: dict) -> bool:
+    """Whether a field holds numbers, as far as the document says (a field it does not describe may)."""
+    kind, fmt = doc.kind(schema)
+    pattern = doc.schema(schema).get("pattern")
+    return kind in (None, "integer", "number") or fmt in ("int32", "int64") or (
+        isinstance(pattern, str) and DIGITS_PATTERN.fullmatch(pattern) is not None)
+
+
+def _path_param(endpoint: ListEndpoint, name: str) -> Param | None:
+    return next((p for p in endpoint.op.params if p.location == "path" and p.name == name), None)
+
+
+def _field_schema(doc: Document, item: dict, path: str) -> dict | None:
+    """The schema of a field of the records by its dotted path (`album.id`); None where the document has none."""
+    schema: dict | None = item
+    for part in path.split("."):
+        schema = doc.properties(schema).get(part) if schema is not None else None
+    return schema
 
 
 def _own_field(doc: Document, parent: ListEndpoint, param: str) -> str | None:

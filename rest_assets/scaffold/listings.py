@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
 from rest_assets.scaffold.document import Document, Operation
-from rest_assets.scaffold.words import is_field_name, norm, singular, snake, words
+from rest_assets.scaffold.words import is_field_name, norm, singular, snake, without_format, words
 
 # Where an answer keeps its records, when it has several lists.
 LIST_KEYS = {"data", "items", "results", "records", "entries", "values", "list", "collection", "elements", "resources"}
@@ -49,6 +49,7 @@ class ListEndpoint:
     filled: dict[str, str] = field(default_factory=dict)  # its parameters -> the parent's fields that fill them
     passed_down: list[str] = field(default_factory=list)  # fields its parent must take from its own parent
     headers_needed: dict[str, Any] = field(default_factory=dict)  # required headers: their value, None if not given
+    disabled: str = ""  # why it is written commented out (a parent's field that does not fit its parameter)
     notes: list[str] = field(default_factory=list)
     paginator: Any = None
     paginator_notes: list[str] = field(default_factory=list)
@@ -66,7 +67,7 @@ class ListEndpoint:
 
     @property
     def static_segments(self) -> list[str]:
-        return [s for s in self.op.path.split("/") if s and not s.startswith("{")]
+        return [s for s in without_format(self.op.path).split("/") if s and not s.startswith("{")]
 
     @property
     def depth(self) -> int:

@@ -10,8 +10,14 @@ In order of what the API states most plainly:
    (SCIM's `startIndex`);
 5. a page number: `page_number`;
 6. a cursor or page parameter with nothing in the answer to fill it, on an answer that is a bare
-   list: the position of the next page can only be in a header, `Link` as a rule (Sentry's
-   `?cursor`), followed while the link does not say `results="false"`.
+   list, where the document speaks of next links: the position of the next page can only be in a
+   header, `Link` as a rule (Sentry's `?cursor`), followed while the link does not say
+   `results="false"` (the project's `header_link_results`).
+
+Then, across listings (`page_alike`), one whose answer does not show how it pages is paged like
+others that take the same parameter: like one whose answer shows how a token described alike
+chains (Asana's task templates), else, where its answer holds nothing but its records, like the
+listings paged by that parameter in their `Link` header (Sentry's replays, `{"data": [...]}`).
 
 Otherwise one request: `single_page`, with what was seen. The run fails if an answer then
 announces more pages; `one_page: true` on the resource says it is meant to be one page.
@@ -23,7 +29,7 @@ from typing import Any
 
 from rest_assets.scaffold.document import Document, Param
 from rest_assets.scaffold.listings import ListEndpoint, envelope_fields
-from rest_assets.scaffold.words import has_braces, mentions, norm
+from rest_assets.scaffold.words import has_braces, mentions, norm, sentences
 from rest_assets.scaffold.yaml_writer import Commented
 
 MAX_PAGE_SIZE = 1000  # a document's larger maximum page size is capped: big answers, little gain
@@ -47,9 +53,11 @@ TOKEN_WORDS = (r"\btoken\b", r"\bopaque\b", r"\bcursor\b", r"returned (to you )?
                r"only pass in an? \w+ that was returned")
 ONE_BASED_WORDS = (r"\b1[- ]?(based|offset|indexed)\b", r"\bone[- ]based\b", r"start(s|ing)? (at|from|with) 1\b",
                    r"\bfirst \w+ is 1\b")
+# What a document says of a parameter it pages by, whatever its name (Discourse's `before`).
+PAGING_WORDS = (r"\b(for|to) paginat", r"\bnext page\b", r"\bpage through\b")
 LINK_WORDS = (r"\blink header", r'rel="?next', r"\bnext or previous\b", r"\bnext (page|results)\b")
-# The project's paginator for `Link` headers that also say whether the next page has results.
-LINK_PAGINATOR = "rest_assets.engine.link_header:LinkHeaderPaginator"
+# The project's paginator for `Link` headers that also say whether the next page has results (engine/paginators.py).
+LINK_PAGINATOR = "header_link_results"
 
 
 def infer_paginator(doc: Document, endpoint: ListEndpoint) -> None:
@@ -58,6 +66,12 @@ def infer_paginator(doc: Document, endpoint: ListEndpoint) -> None:
 
 
 def page_alike(endpoints: list[ListEndpoint]) -> None:
+    """Listings whose answers do not show how they page, paged like others that take the same parameter."""
+    _tokens_alike(endpoints)
+    _link_headers_alike(endpoints)
+
+
+def _tokens_alike(endpoints: list[ListEndpoint]) -> None:
     """A listing whose answer does not show how its token parameter chains, paged like another listing that
     takes the same parameter (same name and description: the document's own words) and does show it."""
     by_param: dict[tuple[str, str], ListEndpoint] = {}
@@ -77,6 +91,31 @@ def page_alike(endpoints: list[ListEndpoint]) -> None:
                                         f"described alike: paged like it, by `{model.paginator['cursor_path']}` (this "
                                         "answer's schema does not show it; where the answer lacks it, one page is read)."]
             endpoint.page_size, endpoint.page_size_notes = dict(model.page_size), list(model.page_size_notes)
+
+
+def _link_headers_alike(endpoints: list[ListEndpoint]) -> None:
+    """A listing whose answer holds nothing but its records, taking a cursor or page parameter by which the
+    document's other listings are paged in their `Link` header: its next page can only be there too."""
+    by_name: dict[str, list[ListEndpoint]] = {}
+    for endpoint in endpoints:
+        if endpoint.paginator in ("header_link", LINK_PAGINATOR):
+            if param := endpoint.op.query_named(CURSOR_PARAMS) or endpoint.op.query_named(PAGE_PARAMS):
+                by_name.setdefault(param.name, []).append(endpoint)
+    for endpoint in endpoints:
+        if endpoint.paginator != "single_page" or endpoint.records.envelope:
+            continue
+        name = next((p.name for p in endpoint.op.query.values() if p.name in by_name), None)
+        if name is None:
+            continue
+        model, others = by_name[name][0], len(by_name[name]) - 1
+        endpoint.paginator = model.paginator
+        endpoint.paginator_notes = [
+            f"?{name} is the parameter GET {model.op.path}" + (f" and {others} other listing{'s' * (others > 1)}"
+                                                              if others else "")
+            + " take, paged in the Link header; this answer holds nothing but its records, so its next page can "
+            "only be there too: paged like them."]
+        endpoint.page_size = {k: v for k, v in model.page_size.items() if norm(k) in endpoint.op.query}
+        endpoint.page_size_notes = list(model.page_size_notes) if endpoint.page_size else []
 
 
 class Paging:
@@ -117,10 +156,11 @@ class Paging:
         if not cursor_field:
             return False
         paginator = Commented(type="cursor", cursor_path=cursor_field, cursor_param=param.name)
-        if has_more := self._named(HAS_MORE_FIELDS):
+        has_more, more_note = self._dependable(HAS_MORE_FIELDS)
+        if has_more:
             paginator["has_more_path"] = has_more
         token = " (a token the API gives, not a number)" if norm(param.name) in OFFSET_PARAMS else ""
-        self._set(paginator, f"?{param.name}{token} takes `{cursor_field}` of the previous answer.")
+        self._set(paginator, f"?{param.name}{token} takes `{cursor_field}` of the previous answer.", more_note)
         self._with_size()
         return True
 
@@ -139,28 +179,28 @@ class Paging:
         offset, size = self.offset_param, self.size_param
         limit, size_note = self._page_size(size, needed=True)
         paginator = Commented(type="offset", limit=limit, offset_param=offset.name, limit_param=size.name)
-        total = self._named(TOTAL_FIELDS)
-        notes = []
+        total, total_note = self._dependable(TOTAL_FIELDS)
+        has_more, more_note = self._dependable(HAS_MORE_FIELDS)
         if self._counts_from_one(offset):
             # dlt's offset paginator compares the next offset with the total as if it counted from 0.
             paginator.update(offset=1, total_path=None)
-            notes.append(f"?{offset.name} counts from 1 (the document says so): the first page is ?{offset.name}=1, "
-                         "and the last one is the first empty page" + (f" (`{total}` would stop one record early)."
-                                                                      if total else "."))
+            note = (f"?{offset.name} counts from 1 (the document says so): the first page is ?{offset.name}=1, "
+                    "and the last one is the first empty page" + (f" (`{total}` would stop one record early)."
+                                                                 if total else "."))
         else:
-            paginator["total_path"] = total
-            notes.append(f"?{offset.name} and ?{size.name}; " + (f"`{total}` is the total." if total else
-                                                               "no total in the answer: the last page is an empty one."))
-        if has_more := self._named(HAS_MORE_FIELDS):
+            paginator["total_path"] = total  # null, not absent: dlt's offset paginator reads `total` by default
+            note = f"?{offset.name} and ?{size.name}; " + self._how_it_stops(total, has_more)
+        if has_more:
             paginator["has_more_path"] = has_more
-        self._set(paginator, *notes, size_note)
+        self._set(paginator, note, total_note, more_note, size_note)
         return True
 
     def _offset_echoed(self) -> bool:
         """No offset parameter listed for this path, but an answer that echoes `offset` and `limit` and says
         whether more follow (PagerDuty's `Pagination`): the API pages by them."""
         offset, size = self._named(OFFSET_PARAMS, numeric=True), self._named(PAGE_SIZE_PARAMS, numeric=True)
-        more, total = self._named(HAS_MORE_FIELDS), self._named(TOTAL_FIELDS - PAGE_SIZE_PARAMS)
+        (more, more_note), (total, total_note) = (self._dependable(HAS_MORE_FIELDS),
+                                                  self._dependable(TOTAL_FIELDS - PAGE_SIZE_PARAMS))
         if self.offset_param or not (offset and size and (more or total)) or "." in offset + size:
             return False
         paginator = Commented(type="offset", limit=UNSTATED_PAGE_SIZE, offset_param=offset, limit_param=size,
@@ -169,7 +209,8 @@ class Paging:
             paginator["has_more_path"] = more
         self._set(paginator, f"The answer echoes `{offset}` and `{size}` and says " + (
             f"`{more}`" if more else f"`{total}`") + " though the document lists no such parameter for this path: "
-                  f"paged by ?{offset} and ?{size}. {size}: {UNSTATED_PAGE_SIZE} asked for, check the API's limit.")
+                  f"paged by ?{offset} and ?{size}. {size}: {UNSTATED_PAGE_SIZE} asked for, check the API's limit.",
+                  total_note, more_note)
         return True
 
     def _page_number(self) -> bool:
@@ -177,13 +218,15 @@ class Paging:
         if page is None:
             return False
         base = page.schema.get("minimum", page.schema.get("default"))
-        total = self._named(TOTAL_PAGES_FIELDS)
+        total, total_note = self._dependable(TOTAL_PAGES_FIELDS)
         paginator = Commented(type="page_number", page_param=page.name, base_page=base if base in (0, 1) else 1,
                               total_path=total)
         notes = [f"?{page.name} numbers the pages; " + (f"`{total}` is the number of pages." if total
-                                                        else "no page count in the answer: the last page is an empty one.")]
+                                                        else "no page count in the answer: the last page is an empty one."),
+                 total_note]
         if base not in (0, 1):
-            notes.append("The document does not say whether pages count from 0 or 1: 1 assumed.")
+            notes.append("The document does not say whether pages count from 0 or 1: 1 assumed. Check the API's docs: "
+                         "where it counts from 0, its first page would be skipped without a sign (base_page: 0).")
         self._set(paginator, *notes)
         self._with_size()
         return True
@@ -204,8 +247,10 @@ class Paging:
         return True
 
     def _single_page(self) -> None:
-        seen = [p.name for p in self.op.params if p.key in PAGE_PARAMS | PAGE_SIZE_PARAMS | OFFSET_PARAMS | CURSOR_PARAMS
-                | LAST_RECORD_PARAMS]
+        named = PAGE_PARAMS | PAGE_SIZE_PARAMS | OFFSET_PARAMS | CURSOR_PARAMS | LAST_RECORD_PARAMS
+        seen = [p.name for p in self.op.params if p.key in named]
+        seen += [f"{p.name} (\"{sentences(p.description, 120)}\")" for p in self.op.params
+                 if p.key not in named and mentions(p.description, *PAGING_WORDS)]
         seen += [f"`{path}`" for path, _ in self.fields if _last(path) in
                  CURSOR_FIELDS | HAS_MORE_FIELDS | TOTAL_FIELDS | NEXT_LINK_FIELDS]
         if seen:
@@ -247,6 +292,34 @@ class Paging:
             return UNSTATED_PAGE_SIZE, (f"{param.name}: the document states no maximum or default: "
                                         f"{UNSTATED_PAGE_SIZE} asked for, check the API's limit.")
         return None, f"{param.name} sets the page size; the document states no maximum, so the API's default applies."
+
+    def _dependable(self, names: set[str]) -> tuple[str | None, str]:
+        """The envelope's field of one of these names that every answer fills, and why another is not used.
+
+        dlt's paginators fail on a total, a page count or a has-more flag that is null: one the document
+        says may be null, or that a query parameter of its name asks for (PagerDuty's `total`), is not one.
+        """
+        found = self._named(names)
+        if found is None:
+            return None, ""
+        asked = self.op.query.get(_last(found))
+        if asked is not None and (asked.schema.get("type") == "boolean" or mentions(
+                asked.description, r"\bnull\b", r"\bpopulat", r"\binclude")):
+            said = f": \"{sentences(asked.description, 200)}\"" if asked.description else ""
+            return None, (f"`{found}` is filled only when asked for (?{asked.name}{said}), and dlt's paginator fails on "
+                          f"a null one: not used. To read it, send ?{asked.name} (the resource's params) and name `{found}` in "
+                          "the paginator.")
+        if self.doc.nullable(dict(self.fields)[found]):
+            return None, f"`{found}` may be null (the document says so), and dlt's paginator fails on a null one: not used."
+        return found, ""
+
+    @staticmethod
+    def _how_it_stops(total: str | None, has_more: str | None) -> str:
+        if total:
+            return f"`{total}` is the total."
+        if has_more:
+            return f"`{has_more}` says whether more follow."
+        return "no total in the answer: the last page is an empty one."
 
     def _named(self, names: set[str], numeric: bool = False) -> str | None:
         """The envelope's scalar (or numeric) field of one of these names."""

@@ -50,6 +50,24 @@ def one_line(value: Any) -> str:
     return " ".join(text.split())
 
 
+# A format extension some APIs end their paths with (`/posts.json`, `/users/{id}.json`): no part of a name.
+FORMAT_SUFFIX = re.compile(r"\.(json|xml|ya?ml|csv)$", re.IGNORECASE)
+
+
+def without_format(path: str) -> str:
+    """A path without its trailing `/` and format extension: `/posts/{id}.json` -> `/posts/{id}`."""
+    return FORMAT_SUFFIX.sub("", path.rstrip("/"))
+
+
+def sentences(text: str, limit: int) -> str:
+    """The text's first sentences that fit in `limit` characters (the first one cut short if it alone does not)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = cut.rfind(". ")
+    return cut[:end + 1] if end > 0 else cut.rstrip() + "…"
+
+
 def is_field_name(name: str) -> bool:
     """A field name dlt's JSON paths and placeholders take as it is: letters, digits, `_` and `-`."""
     return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name) is not None

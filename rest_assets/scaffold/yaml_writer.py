@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -120,9 +121,15 @@ def jinja_literal(text: str) -> str:
 
 def yaml_string(text: str) -> str:
     """A YAML scalar that loads as exactly `text`: a plain word, else double-quoted with escapes."""
-    if PLAIN_WORD.fullmatch(text) and yaml.safe_load(text) == text:
+    if PLAIN_WORD.fullmatch(text) and _loads_as_itself(text):
         return text
     return '"' + "".join(_yaml_char(c) for c in text) + '"'
+
+
+@lru_cache(maxsize=4096)
+def _loads_as_itself(word: str) -> bool:
+    """A plain word YAML reads as that string (not `true`, `null` or `1e3`): asked once per word, names repeat."""
+    return yaml.safe_load(word) == word
 
 
 def _yaml_char(char: str) -> str:

@@ -191,6 +191,8 @@ def dagster_step_times(home: Path, launched: float) -> dict:
     """When the run and each step started and ended, relative to the CLI's launch, from the event log."""
     from dagster import DagsterInstance
 
+    from rest_assets.orchestration.metadata import CPU_SECONDS, DURATION_SECONDS
+
     instance = DagsterInstance.from_config(str(home))
     try:
         run = instance.get_runs(limit=1)[0]
@@ -211,10 +213,10 @@ def dagster_step_times(home: Path, launched: float) -> dict:
             elif kind == "ASSET_MATERIALIZATION" and event.step_key:
                 metadata = event.event_specific_data.materialization.metadata
                 step = marks["steps"].setdefault(event.step_key, {})
-                if "duration_seconds" in metadata:
-                    step["sync_seconds"] = metadata["duration_seconds"].value
-                if "cpu_seconds" in metadata:  # the same on each asset of the step
-                    step["cpu_seconds"] = metadata["cpu_seconds"].value
+                if DURATION_SECONDS in metadata:
+                    step["sync_seconds"] = metadata[DURATION_SECONDS].value
+                if CPU_SECONDS in metadata:  # the same on each asset of the step
+                    step["cpu_seconds"] = metadata[CPU_SECONDS].value
         return marks
     finally:
         instance.dispose()

@@ -168,10 +168,11 @@ def test_incremental_resources_see_no_deletions_and_say_so(make_project):
     project.sim.delete_rows("resourcing", "logged_time", [1, 2])
     result = project.materialize("resourcing/logged_time")
     assert project.count("resourcing", "logged_time") == 30
-    assert project.metadata(result, "logged_time")["deletions"].text == "keep"
-    description = project.definitions().resolve_asset_graph().get(result.asset_materializations_for_node(
-        "resourcing_sync")[0].asset_key).description
-    assert "full_refresh" in description and "not seen" in description
+    assert project.metadata(result, "logged_time")["deletions_applied"].text == "keep", "what this run did"
+    definition = project.definitions().resolve_asset_graph().get(result.asset_materializations_for_node(
+        "resourcing_sync")[0].asset_key)
+    assert definition.metadata["deletions"] == "soft", "what the declaration says, on the definition"
+    assert "full_refresh" in definition.description and "not seen" in definition.description
 
 
 def test_a_table_switched_to_soft_gets_its_column_even_from_a_run_that_lists_nothing(make_project):

@@ -107,3 +107,20 @@ def test_a_subclass_overrides_get_asset_spec():
     specs = specs_of(OwnedByTeam.from_attributes_dict(attributes=attributes))
     assert {tuple(spec.owners) for spec in specs.values()} == {("team:support",)}
     assert set(specs) == {AssetKey(["helpdesk", "tickets"]), AssetKey(["helpdesk", "comments"])}
+
+
+class UnderSupport(RestApiComponent):
+    """A subclass that renames every asset: the translator gives children their parent's new key."""
+
+    def get_asset_spec(self, data):
+        spec = super().get_asset_spec(data)
+        return spec.replace_attributes(key=AssetKey(["support", *spec.key.path[1:]]))
+
+
+def test_a_subclass_that_renames_a_parent_is_followed_by_its_childrens_deps():
+    attributes = {k: v for k, v in yaml.safe_load(HELPDESK).items() if k != "translation"}
+    component = UnderSupport.from_attributes_dict(attributes=attributes)
+    specs = specs_of(component)
+    assert [dep.asset_key for dep in specs[AssetKey(["support", "comments"])].deps] == [AssetKey(["support", "tickets"])]
+    assert component.translator.asset_keys() == {"tickets": AssetKey(["support", "tickets"]),
+                                                 "comments": AssetKey(["support", "comments"])}

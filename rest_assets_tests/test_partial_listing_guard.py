@@ -313,9 +313,9 @@ def declared(**resource) -> RestApi:
 
 def test_one_page_overrides_a_paginator_from_resource_defaults_and_is_read_with_single_page():
     organizations = declared(one_page=True).endpoints["organizations"]
-    assert organizations.one_page and organizations.config["endpoint"]["paginator"] == "single_page"
+    assert organizations.keys.one_page and organizations.config["endpoint"]["paginator"] == "single_page"
     assert "one_page" not in organizations.config, "dlt never sees the project's key"
-    assert not declared().endpoints["organizations"].one_page
+    assert not declared().endpoints["organizations"].keys.one_page
 
 
 def test_one_page_beside_another_paginator_is_refused_when_the_definitions_load():
@@ -323,7 +323,7 @@ def test_one_page_beside_another_paginator_is_refused_when_the_definitions_load(
                                               r"`paginator: offset`: a one-page resource is read with single_page"):
         declared(one_page=True, endpoint={"path": "/organizations", "paginator": {"type": "offset", "limit": 10}})
     assert declared(one_page=True, endpoint={"path": "/organizations", "paginator": "single_page"}).endpoints[
-        "organizations"].one_page
+        "organizations"].keys.one_page
 
 
 def test_one_page_in_resource_defaults_yields_to_a_resources_own_paginator():
@@ -332,7 +332,7 @@ def test_one_page_in_resource_defaults_yields_to_a_resources_own_paginator():
         "resources": ["organizations",
                       {"name": "projects", "endpoint": {"path": "/projects", "paginator": "header_link"}}],
     })
-    assert api.endpoints["organizations"].one_page and not api.endpoints["projects"].one_page
+    assert api.endpoints["organizations"].keys.one_page and not api.endpoints["projects"].keys.one_page
 
 
 def test_one_page_must_be_true_or_false_for_the_load_and_for_dg_check_yaml():

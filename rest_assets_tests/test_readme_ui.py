@@ -1,8 +1,9 @@
-"""The README's UI path, as a newcomer follows it: `dev.py demo`, `dev.py sim`, `dagster dev` with
+"""The README's UI path, as a newcomer follows it: `dev.py demo`, `dev.py sim`, `dg dev` with
 the project's instance, then what the UI launches, through the webserver's GraphQL API.
 
 A temporary folder stands for the checkout's root, where the README's commands run: the demo
-writes `data/` and the runs of `dagster_home/` there, with the project's own dagster.yaml.
+writes `data/` and the runs of `dagster_home/` there, with the project's own dagster.yaml; `dg dev`
+finds the project there by its pyproject.toml and its package.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from rest_assets_tests.conftest import REPO_ROOT, clean_env, free_port, start_se
 from rest_assets_tests.ui import FINISHED, Ui
 
 PYTHON = sys.executable
-DAGSTER = str(Path(PYTHON).with_name("dagster"))
+DG = str(Path(PYTHON).with_name("dg"))
+LOCATION = "rest_assets"  # pyproject.toml's [tool.dg.project] code_location_name, as `dg dev` names it
 ROWS = 40  # `dev.py demo --rows 40`, then `dev.py sim --rows 40`, as the README says to pair them
 
 LATEST = """{ assetNodes { assetKey { path } assetMaterializations(limit: 1) { runId
@@ -43,6 +45,8 @@ def readme_ui(tmp_path_factory):
     root = tmp_path_factory.mktemp("checkout")
     (root / "dagster_home").mkdir()
     shutil.copy(REPO_ROOT / "dagster_home" / "dagster.yaml", root / "dagster_home")
+    shutil.copy(REPO_ROOT / "pyproject.toml", root)
+    (root / "rest_assets").symlink_to(REPO_ROOT / "rest_assets")
     env = clean_env()
 
     demo = subprocess.run([PYTHON, "-m", "rest_assets_sim.demo", "--rows", str(ROWS)], cwd=root, env=env,
@@ -52,15 +56,15 @@ def readme_ui(tmp_path_factory):
 
     sim = start_service([PYTHON, "-m", "rest_assets_sim", "--port", "0", "--rows", str(ROWS)], cwd=root, env=env,
                         stdout=subprocess.PIPE, text=True)
-    log = root / "dagster-dev.log"
+    log = root / "dg-dev.log"
     dev = None
     try:
         dev_env = {**env, **exports(sim), "DAGSTER_HOME": str(root / "dagster_home")}
         port = free_port()
         with open(log, "w") as log_file:
-            dev = start_service([DAGSTER, "dev", "-m", "rest_assets.definitions", "-h", "127.0.0.1", "-p", str(port)],
+            dev = start_service([DG, "dev", "-h", "127.0.0.1", "-p", str(port)],
                                 cwd=root, env=dev_env, stdout=log_file, stderr=subprocess.STDOUT)
-        ui = Ui(f"http://127.0.0.1:{port}", log)
+        ui = Ui(f"http://127.0.0.1:{port}", log, LOCATION)
         ui.wait_until_serving(dev)
         yield ui
     finally:
@@ -83,6 +87,7 @@ def test_materializing_everything_from_the_ui_after_the_demo_deletes_nothing(rea
     assert set(deleted.values()) == {0}, {key: n for key, n in deleted.items() if n}
     assert {key: rows(node) for key, node in latest.items()} == demo_rows, "the same rows, all current"
     assert demo_rows["agency/clients"] == ROWS and demo_rows["taskrouter/workers"] == 20 * (ROWS // 4)
+    assert "SupersessionWarning" not in readme_ui.log.read_text(), "the README's command is the current one"
 
 
 def test_a_ui_run_of_an_api_waits_in_the_queue_until_the_run_holding_that_api_ends(readme_ui):

@@ -4,14 +4,16 @@ an asset's page and a restatement in the Launchpad.
     .venv/bin/python scripts/screenshot_asset_graph.py
 
 Needs Debian's chromium (`apt-get install chromium`). Materializes all assets from the
-simulator's demo dataset (what `dev.py demo` loads) into a throwaway instance first, so the UI
-shows them as a newcomer sees them after the demo.
+simulator's demo dataset (what `dev.py demo` loads) into a throwaway instance first, then serves
+the UI as the README does, with `dg dev` in the project (its code location is `rest_assets`), so
+the pages show what a newcomer sees after the demo.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -28,12 +30,13 @@ from rest_assets_sim.demo_dataset import DEMO_ROWS, demo_sizes
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 RESTATEMENT = "ops:\n  agency_sync:\n    config:\n      full_refresh: true\n      allow_mass_deletion: false\n"
+LOCATION = "rest_assets"  # pyproject.toml's [tool.dg.project] code_location_name
 PAGES = {  # UI path -> file
     "/asset-groups": "asset-graph.png",
-    "/locations/rest_assets.definitions/asset-groups/taskrouter/lineage": "taskrouter-lineage.png",
+    f"/locations/{LOCATION}/asset-groups/taskrouter/lineage": "taskrouter-lineage.png",
     "/assets?view=flat": "asset-catalog.png",
     "/assets/taskrouter/workers": "asset-workers.png",
-    f"/locations/rest_assets.definitions/jobs/agency_job/playground/setup?{urlencode({'config': RESTATEMENT})}":
+    f"/locations/{LOCATION}/jobs/agency_job/playground/setup?{urlencode({'config': RESTATEMENT})}":
         "launchpad-restatement.png",
 }
 BIN = Path(sys.executable).parent
@@ -70,8 +73,9 @@ def main() -> None:
         subprocess.run([BIN / "dagster", "asset", "materialize", "-m", "rest_assets.definitions", "--select", "*"],
                        env=env, cwd=ROOT, check=True, capture_output=True)
         port = free_port()
-        server = subprocess.Popen([BIN / "dagster-webserver", "-m", "rest_assets.definitions", "-h", "127.0.0.1",
-                                   "-p", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # `dg dev` in its own process group: it, its webserver, daemon and code servers are stopped together.
+        server = subprocess.Popen([BIN / "dg", "dev", "-h", "127.0.0.1", "-p", str(port)], env=env, cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         url = f"http://127.0.0.1:{port}"
         try:
             wait_for(f"{url}/server_info")
@@ -80,8 +84,20 @@ def main() -> None:
             for page, name in PAGES.items():
                 screenshot(f"{url}{page}", DOCS / name, f"{tmp}/chromium")
         finally:
-            server.terminate()
+            stop(server)
+
+
+def stop(server: subprocess.Popen) -> None:
+    """`dg dev` does not always exit on SIGTERM within half a minute: SIGKILL its group after that."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(server.pid, sig)
             server.wait(timeout=30)
+            return
+        except ProcessLookupError:
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def screenshot(url: str, out: Path, profile: str) -> None:

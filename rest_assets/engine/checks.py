@@ -10,14 +10,8 @@ import logging
 from typing import AbstractSet, Any, Mapping, Sequence
 
 from rest_assets.engine.declaration import Endpoint, RestApi
-from rest_assets.engine.deletions import row_count_sql
 from rest_assets.engine.report import TableFigures
 from rest_assets.engine.warehouse import Warehouse
-
-
-def key_columns(endpoint: Endpoint) -> list[str]:
-    """The primary key's columns as dlt names them (`jobId` -> `job_id`)."""
-    return [RestApi.column_name(field) for field in endpoint.primary_key]
 
 
 def table_figures(
@@ -35,9 +29,7 @@ def table_figures(
     selects = [_figures_select(client, position, endpoints[name], columns[endpoints[name].table])
                for position, name in enumerate(counted)]
     for position, current, not_current, duplicates, nulls in client.execute_sql(" union all ".join(selects)):
-        endpoint = endpoints[counted[position]]
-        kept = {} if not_current is None else {endpoint.deletions.not_current_label: not_current}
-        figures[counted[position]] = TableFigures(True, current, kept, duplicates, nulls)
+        figures[counted[position]] = TableFigures(True, current, not_current, duplicates, nulls)
     return figures
 
 
@@ -45,16 +37,31 @@ def _figures_select(client: Any, position: int, endpoint: Endpoint, columns: Abs
     """One table's row of `table_figures`: its position, current and no longer current rows, duplicate and null keys."""
     current, not_current = row_count_sql(client, endpoint, columns)
     duplicates = nulls = "null"
-    if keys := [client.escape_column_name(column) for column in key_columns(endpoint)]:
+    if keys := [client.escape_column_name(column) for column in endpoint.key_columns]:
         # Among current rows: a history table holds every version of a row (soft-deleted rows keep
         # their key, so on a soft table it is unique over all rows alike).
-        column = endpoint.deletions.keys_unique_among(endpoint)
+        column = endpoint.deletions.keys_unique_among()
         among = f"{client.escape_column_name(column)} is null" if column else "true"
         any_null = " or ".join(f"{key} is null" for key in keys)
         duplicates = f"count(*) filter (where {among}) - count(distinct ({', '.join(keys)})) filter (where {among})"
         nulls = f"count(*) filter (where ({any_null}) and {among})"
     figures = ", ".join(f"cast({sql} as bigint)" for sql in (current, not_current or "null", duplicates, nulls))
     return f"select {position}, {figures} from {client.make_qualified_table_name(endpoint.table)}"
+
+
+def row_count_sql(client: Any, endpoint: Endpoint, columns: AbstractSet[str]) -> tuple[str, str | None]:
+    """Aggregates over the resource's table (its `columns`) for its current rows, and for the rows it keeps
+    that are no longer current (soft-deleted, retired; None where its mode keeps no such rows).
+
+    A table that never got its mode's column (loaded before the setting) has only current rows.
+    """
+    column = endpoint.deletions.current_rows_column(endpoint.complete_listing)
+    if column is None:
+        return "count(*)", None
+    if column not in columns:
+        return "count(*)", "0"
+    escaped = client.escape_column_name(column)
+    return f"count(*) filter (where {escaped} is null)", f"count(*) filter (where {escaped} is not null)"
 
 
 def count_tables(api: RestApi, names: Sequence[str], warehouse: Warehouse, log: logging.Logger) -> dict[str, TableFigures]:

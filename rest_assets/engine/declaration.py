@@ -20,8 +20,8 @@ import dataclasses
 import typing
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Annotated, Any, Callable, Literal, Mapping, Optional, Union
+from functools import cache, cached_property
+from typing import Annotated, Any, Callable, Mapping, Optional, Union
 
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 from dlt.sources.helpers.rest_client.paginators import RangePaginator, SinglePagePaginator
@@ -29,18 +29,16 @@ from dlt.sources.rest_api.config_setup import build_resource_dependency_graph
 from dlt.sources.rest_api.typing import EndpointResource, EndpointResourceBase
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
 
-from rest_assets.engine import vocabulary
-from rest_assets.engine.deletions import PARTIAL_LISTING_NOTE, MODES, DeletionMode
+from rest_assets.engine import resource_keys, vocabulary
+from rest_assets.engine.deletions import MODES, PARTIAL_LISTING_NOTE, DeletionMode, DeletionModeName
 from rest_assets.engine.http import HttpPolicy
+from rest_assets.engine.resource_keys import ResourceKeys
 
 _naming = NamingConvention()
 # Every resource is extracted in parallel with the others (a child: its parents' pages in
 # parallel), within the API's HttpPolicy.max_concurrency. Its write disposition, unless
 # declared, follows from its key: `default_write_disposition`.
 DEFAULT_RESOURCE_HINTS: EndpointResourceBase = {"parallelized": True}
-# What happens to a row the API stops listing (engine/deletions.py): set per API, or per
-# resource with a `deletions` key beside dlt's own keys, which the engine keeps from dlt.
-DeletionModeName = Literal[tuple(MODES)]  # type: ignore[valid-type]
 
 
 def _dlt_checked(part: str):
@@ -48,7 +46,7 @@ def _dlt_checked(part: str):
 
     def check(value: Any) -> Any:
         config = {"client": {"base_url": ""}, "resources": ["_"], part: value}
-        vocabulary.validate_with_dlt(config)
+        vocabulary.validate_with_dlt(resource_keys.dlt_config(config))  # the project's keys, then dlt's
         return value
 
     return AfterValidator(check)
@@ -64,14 +62,23 @@ class _SchemaFromDlt:
         return self.derive()
 
 
-# dlt's three keys: JSON schema from dlt's types (what `dg check yaml` reads), validation by dlt.
+@cache
+def _resource_defaults_schema() -> dict:
+    return vocabulary.resource_defaults_schema(extra=ResourceKeys.json_schemas())
+
+
+@cache
+def _resources_schema() -> dict:
+    return vocabulary.resources_schema(extra=ResourceKeys.json_schemas())
+
+
+# dlt's three keys, with the project's resource keys beside dlt's: JSON schema from dlt's types
+# (what `dg check yaml` reads), validation by dlt.
 DltClient = Annotated[dict[str, Any], _SchemaFromDlt(vocabulary.client_schema), _dlt_checked("client")]
 DltResourceDefaults = Annotated[
-    dict[str, Any], _SchemaFromDlt(vocabulary.resource_defaults_schema), _dlt_checked("resource_defaults")
+    dict[str, Any], _SchemaFromDlt(_resource_defaults_schema), _dlt_checked("resource_defaults")
 ]
-DltResources = Annotated[
-    list[Union[str, dict[str, Any]]], _SchemaFromDlt(vocabulary.resources_schema), _dlt_checked("resources")
-]
+DltResources = Annotated[list[Union[str, dict[str, Any]]], _SchemaFromDlt(_resources_schema), _dlt_checked("resources")]
 
 
 class Schedule(BaseModel):
@@ -110,15 +117,19 @@ class Endpoint:
     table: str  # the table dlt lands the resource in (`time-offs` -> `time_offs`)
     parent: str | None  # the resource whose records this one's requests refer to
     parent_params: tuple[tuple[str, str], ...]  # (placeholder or param name, parent field), as dlt resolves them
-    deletions: DeletionMode
+    keys: ResourceKeys  # the project's keys, resolved: `deletions` always set, `one_page` read with the paginator
     complete_listing: bool  # a sync reads every row the API has: a row it misses was deleted
     selected: bool = True  # dlt's `selected: false`: read only to feed its children, no table, no asset
-    one_page: bool = False  # declared one page: read with single_page, whatever its answer says of more
+
+    @property
+    def deletions(self) -> DeletionMode:
+        """What happens to a row the API stops listing (engine/deletions.py)."""
+        return MODES[self.keys.deletions]
 
     @property
     def declared_columns(self) -> dict[str, Mapping[str, Any]]:
         """dlt column hints by field: the declaration's, and the engine's own (`_deleted_at`)."""
-        return {**self.columns, **self.deletions.declared_columns(self)}
+        return {**self.columns, **self.deletions.declared_columns(self.complete_listing)}
 
     @property
     def deletions_note(self) -> str:
@@ -134,6 +145,11 @@ class Endpoint:
         """The API's field names of the primary key (dlt's `primary_key` hint)."""
         key = self.config.get("primary_key") or ()
         return (key,) if isinstance(key, str) else tuple(key)
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The primary key's columns as dlt names them (`jobId` -> `job_id`)."""
+        return tuple(RestApi.column_name(field) for field in self.primary_key)
 
     @property
     def incremental(self) -> Mapping[str, Any] | None:
@@ -211,7 +227,7 @@ class RestApi(BaseModel):
 
     @property
     def resource_key(self) -> str:
-        """The Dagster resource key of this API's credentials."""
+        """The name of this API's credentials resource, and of its concurrency pool (one run of the API at a time)."""
         return f"{self.name}_api"
 
     @property
@@ -239,10 +255,11 @@ class RestApi(BaseModel):
 
 def normalized_endpoints(api: RestApi) -> dict[str, Endpoint]:
     config = vocabulary.with_objects(api.dlt_config)
-    defaults, default_keys = _split_project_keys({**DEFAULT_RESOURCE_HINTS, **config["resource_defaults"]})
+    defaults, default_keys = ResourceKeys.split({**DEFAULT_RESOURCE_HINTS, **config["resource_defaults"]})
+    default_keys = default_keys.over(ResourceKeys(deletions=api.deletions))
     resources, declared, own_keys = [], {}, {}
     for resource in config["resources"]:
-        resource, keys = _split_project_keys(resource)
+        resource, keys = ResourceKeys.split(resource)
         resources.append(resource)
         name = resource if isinstance(resource, str) else resource["name"]
         declared[name], own_keys[name] = resource, keys
@@ -260,8 +277,7 @@ def normalized_endpoints(api: RestApi) -> dict[str, Endpoint]:
         params = tuple((p.param_name, p.resolve_config["field"]) for p in resolved[name] or ())
         parent = resolved[name][0].resolve_config["resource"] if resolved[name] else None
         try:
-            one_page = _reads_one_page(declared[name], defaults, own_keys[name].get("one_page"),
-                                       default_keys.get("one_page"))
+            one_page = _reads_one_page(declared[name], defaults, own_keys[name].one_page, default_keys.one_page)
         except ValueError as error:
             raise ValueError(f"{api.name}: resource {name!r}: {error}") from None
         if one_page:
@@ -273,11 +289,10 @@ def normalized_endpoints(api: RestApi) -> dict[str, Endpoint]:
             table=_naming.normalize_table_identifier(table if isinstance(table, str) else name),
             parent=parent,
             parent_params=params,
-            deletions=MODES[own_keys[name].get("deletions") or default_keys.get("deletions") or api.deletions],
+            keys=own_keys[name].over(default_keys).model_copy(update={"one_page": one_page}),
             complete_listing=_reads_everything(endpoint_config, config["client"].get("paginator"))
             and (parent is None or endpoints[parent].complete_listing),
             selected=endpoint_config.get("selected") is not False,
-            one_page=one_page,
         )
     return _shared_tables_are_partial({name: endpoints[name] for name in declared})
 
@@ -288,14 +303,6 @@ def _shared_tables_are_partial(endpoints: dict[str, Endpoint]) -> dict[str, Endp
     tables = Counter(endpoint.table for endpoint in endpoints.values() if endpoint.selected)
     return {name: dataclasses.replace(endpoint, complete_listing=False) if tables[endpoint.table] > 1 else endpoint
             for name, endpoint in endpoints.items()}
-
-
-def _split_project_keys(config: str | Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
-    """A resource config as dlt takes it, and the engine's own keys (`deletions`, `one_page`) kept from dlt."""
-    if isinstance(config, str):
-        return config, {}
-    config = dict(config)
-    return config, {key: config.pop(key) for key in vocabulary.PROJECT_RESOURCE_KEYS if key in config}
 
 
 def _reads_one_page(

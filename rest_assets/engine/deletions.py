@@ -26,16 +26,13 @@ import threading
 from array import array
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, AbstractSet, Any, Iterable, Mapping, Optional, Sequence
+from typing import AbstractSet, Any, Literal, Mapping, Optional, Sequence
 
 from dlt.common.typing import TDataItems
 from dlt.extract.items_transform import BaseItemTransform, ItemTransform
 
 from rest_assets.engine.errors import MassDeletion
 from rest_assets.engine.keys import key_hash
-
-if TYPE_CHECKING:
-    from rest_assets.engine.declaration import Endpoint, RestApi
 
 DELETED_AT = "_deleted_at"
 VALID_TO = "_dlt_valid_to"  # dlt's scd2 validity column: null for the current version
@@ -55,72 +52,114 @@ _SCD2 = {"disposition": "merge", "strategy": "scd2"}
 
 @dataclass(frozen=True)
 class DeletionMode:
-    """What the warehouse does with a row the API stops listing: its columns, dlt hints, SQL and note."""
+    """What the warehouse does with a row the API stops listing, told by what the mode does.
+
+    Everything the engine does with a mode (its dlt hints, its column, its SQL, the guard, what
+    an incremental listing or a full refresh makes of it) follows from these properties:
+
+    - `needs_complete_listing`: it acts on the rows a listing did not bring, which only a complete
+      listing can tell; a run that reads a window keeps every row instead (`KEEP`).
+    - `marks_column`: a row no longer listed stays, with this column set after the load.
+    - `keeps_versions`: every version of a row is kept (dlt's scd2); a run that reads a window
+      retires only the rows it lists again.
+    - `replaces`: the table is rebuilt from the extract, even one dlt does not merge.
+
+    A mode that deletes without marking a column (it removes or retires rows) does so through dlt's
+    merge scoped to the whole table, and only on a complete listing: on a window, dlt's
+    delete-insert would remove every row outside it.
+    """
 
     name: str
     note: str  # for the asset's description, where the resource reads a complete listing
-    current_column: str | None = None  # null on the table's current rows; None: every row is current
-    not_current_label: str | None = None  # under which the rows kept but no longer current are counted
-    scope: str | None = None  # the merge's destination scope: what a complete extract replaces
-    strategy: Mapping[str, str] = field(default_factory=lambda: _DELETE_INSERT)
-    deletes: bool = True  # rows missing from a complete listing are counted (and guarded against)
+    needs_complete_listing: bool = False
+    marks_column: str | None = None
+    keeps_versions: bool = False
+    replaces: bool = False
 
-    def declared_columns(self, endpoint: "Endpoint") -> dict[str, dict]:
-        """Columns the engine adds to the resource's table whatever a run does."""
-        return {DELETED_AT: DELETED_AT_HINT} if self.current_column == DELETED_AT and endpoint.complete_listing else {}
+    @property
+    def deletes(self) -> bool:
+        """Rows missing from a complete listing are deleted (marked, removed or retired), so counted and guarded."""
+        return self.needs_complete_listing or self.keeps_versions
 
-    def current_rows_column(self, endpoint: "Endpoint") -> str | None:
-        """The column that is null on the current rows of the resource's table, where the table has it."""
-        return self.current_column if self.current_column != DELETED_AT or self.declared_columns(endpoint) else None
+    @property
+    def current_column(self) -> str | None:
+        """The column that is null on the table's current rows; None: every row is current."""
+        return self.marks_column or (VALID_TO if self.keeps_versions else None)
 
-    def keys_unique_among(self, endpoint: "Endpoint") -> str | None:
+    def declared_columns(self, complete_listing: bool) -> dict[str, dict]:
+        """Columns the engine adds to a resource's table whatever a run does (the column it marks)."""
+        return {self.marks_column: DELETED_AT_HINT} if self.marks_column and complete_listing else {}
+
+    def current_rows_column(self, complete_listing: bool) -> str | None:
+        """The column that is null on the current rows of a resource's table, where the table has it."""
+        if self.marks_column is not None and not complete_listing:
+            return None  # a window never marks: the table has no such column
+        return self.current_column
+
+    def keys_unique_among(self) -> str | None:
         """Where the primary key is unique: among current rows on a table of versions, else every row."""
-        return self.current_column if self.current_column == VALID_TO else None
+        return self.current_column if self.keeps_versions else None
 
     def hints(self, write: "TableWrite") -> dict[str, Any]:
         """dlt resource hints for a run that writes the table this way (the scope set or cleared)."""
         if not write.merge:
-            return {"write_disposition": "replace"} if self is REPLACE else {}
-        if self.strategy is _SCD2 and not write.complete_listing:
-            # An incremental listing: only rows listed again retire, which the merge key scopes.
-            return {"write_disposition": dict(_SCD2), "additional_table_hints": {SCOPE_HINT: None},
-                    "merge_key": list(write.key_fields)}
-        return {"write_disposition": dict(self.strategy), "additional_table_hints": {SCOPE_HINT: self.scope}}
+            return {"write_disposition": "replace"} if self.replaces else {}
+        removes = self.deletes and self.marks_column is None and write.complete_listing
+        hints: dict[str, Any] = {
+            "write_disposition": dict(_SCD2 if self.keeps_versions else _DELETE_INSERT),
+            "additional_table_hints": {SCOPE_HINT: WHOLE_TABLE if removes else None},
+        }
+        if self.keeps_versions and not write.complete_listing:
+            hints["merge_key"] = list(write.key_fields)  # only rows listed again retire
+        return hints
 
     def mark(self, client: Any, write: "TableWrite", load_ids: Sequence[str], moment: datetime) -> None:
-        """After the load: set `_deleted_at` on the current rows this load did not bring (soft only).
+        """After the load: set the marked column on the current rows this load did not bring.
 
         dlt's merge gave every row of the listing this load's `_dlt_load_id`; older ones were not listed.
         """
-        if self.current_column != DELETED_AT:
+        if self.marks_column is None:
             return
         table = client.make_qualified_table_name(write.table)
-        deleted_at = client.escape_column_name(DELETED_AT)
-        if DELETED_AT not in _columns(client, write.table):  # a table from before the setting, loaded nothing now
-            client.execute_sql(f"alter table {table} add column if not exists {deleted_at} timestamp with time zone")
+        column = client.escape_column_name(self.marks_column)
+        if self.marks_column not in _columns(client, write.table):  # a table from before the setting, loaded nothing now
+            client.execute_sql(f"alter table {table} add column if not exists {column} timestamp with time zone")
         placeholders = ", ".join(["%s"] * len(load_ids))
         client.execute_sql(
-            f"update {table} set {deleted_at} = %s where {deleted_at} is null and _dlt_load_id not in ({placeholders})",
+            f"update {table} set {column} = %s where {column} is null and _dlt_load_id not in ({placeholders})",
             moment, *load_ids,
         )
 
 
 SOFT = DeletionMode(
     "soft", note=f"Rows deleted upstream stay with `{DELETED_AT}` set: current rows are those where `{DELETED_AT}` is null.",
-    current_column=DELETED_AT, not_current_label="rows_soft_deleted")
-HARD = DeletionMode("hard", note="Rows deleted upstream are removed at the next sync.", scope=WHOLE_TABLE)
-KEEP = DeletionMode("keep", note="Rows deleted upstream are kept as they were last seen.", deletes=False)
+    needs_complete_listing=True, marks_column=DELETED_AT)
+HARD = DeletionMode("hard", note="Rows deleted upstream are removed at the next sync.", needs_complete_listing=True)
+KEEP = DeletionMode("keep", note="Rows deleted upstream are kept as they were last seen.")
 HISTORY = DeletionMode(
     "history", note="Every version of each row is kept (dlt scd2): current rows are those where `_dlt_valid_to` "
-    "is null; a row changed or no longer listed upstream gets `_dlt_valid_to`.",
-    current_column=VALID_TO, not_current_label="rows_retired", scope=WHOLE_TABLE, strategy=_SCD2)
+    "is null; a row changed or no longer listed upstream gets `_dlt_valid_to`.", keeps_versions=True)
 # A full refresh: the table is rebuilt from a complete extract, whatever its mode (history tables retire instead).
-REPLACE = DeletionMode("replace", note="Rebuilt from a complete extract.", scope=WHOLE_TABLE)
+REPLACE = DeletionMode("replace", note="Rebuilt from a complete extract.", needs_complete_listing=True, replaces=True)
 # The modes a declaration may name (`deletions:`), by name.
 MODES = {mode.name: mode for mode in (SOFT, HARD, KEEP, HISTORY)}
+DeletionModeName = Literal[tuple(MODES)]  # type: ignore[valid-type]
 PARTIAL_LISTING_NOTE = ("A sync does not read every row of this table (an incremental window, a filtering step, or "
                         "a table several resources write), so rows deleted upstream are not seen: run with "
                         "`full_refresh: true` to remove them.")
+
+
+def applied_mode(declared: DeletionMode, merges: bool, complete_listing: bool, full_refresh: bool) -> DeletionMode:
+    """What one run does to a table whose resource declares `declared`.
+
+    A full refresh rebuilds the table (one of versions retires instead); a table dlt does not merge
+    keeps its rows, and so does a window where the mode needs a complete listing.
+    """
+    if full_refresh:
+        return declared if declared.keeps_versions and merges else REPLACE
+    if not merges or (declared.needs_complete_listing and not complete_listing):
+        return KEEP
+    return declared
 
 
 class SeenKeys(ItemTransform[Any, dict]):
@@ -171,35 +210,6 @@ class TableWrite:
         return self.mode.hints(self)
 
 
-def plan_table_writes(api: "RestApi", names: Iterable[str], full_refresh: bool) -> dict[str, TableWrite]:
-    """How this run writes each selected resource's table."""
-    return {name: table_write(api, name, full_refresh) for name in names}
-
-
-def table_write(api: "RestApi", name: str, full_refresh: bool) -> TableWrite:
-    endpoint = api.endpoints[name]
-    # A full refresh reads an incremental resource from its start date: a complete listing too.
-    complete_listing = full_refresh or endpoint.complete_listing
-    if full_refresh:
-        mode = HISTORY if endpoint.deletions is HISTORY and endpoint.merges else REPLACE
-    elif not endpoint.merges or (endpoint.deletions in (SOFT, HARD) and not complete_listing):
-        mode = KEEP
-    else:
-        mode = endpoint.deletions
-    write = TableWrite(
-        resource=name,
-        table=endpoint.table,
-        mode=mode,
-        key_fields=endpoint.primary_key,
-        key_columns=tuple(api.column_name(f) for f in endpoint.primary_key),
-        merge=endpoint.merges,
-        complete_listing=complete_listing,
-    )
-    if write.tracks_deletions:
-        write.seen = SeenKeys(write.key_fields)
-    return write
-
-
 def deletion_counts(
     client: Any, writes: Mapping[str, TableWrite], columns: Mapping[str, AbstractSet[str]]
 ) -> dict[str, tuple[int, int]]:
@@ -235,21 +245,6 @@ def mark_deleted(
     for write in writes.values():
         if counts.get(write.table, (0, 0))[1]:
             write.mode.mark(client, write, load_ids, moment)
-
-
-def row_count_sql(client: Any, endpoint: "Endpoint", columns: AbstractSet[str]) -> tuple[str, str | None]:
-    """Aggregates over the resource's table (its `columns`) for its current rows, and for the rows it keeps
-    that are no longer current (`rows_soft_deleted`, `rows_retired`; None where its mode keeps no such rows).
-
-    A table that never got its mode's column (loaded before the setting) has only current rows.
-    """
-    column = endpoint.deletions.current_rows_column(endpoint)
-    if column is None:
-        return "count(*)", None
-    if column not in columns:
-        return "count(*)", "0"
-    escaped = client.escape_column_name(column)
-    return f"count(*) filter (where {escaped} is null)", f"count(*) filter (where {escaped} is not null)"
 
 
 def _current_filter(client: Any, write: TableWrite, columns: AbstractSet[str]) -> str:

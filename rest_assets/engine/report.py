@@ -6,7 +6,7 @@ check results, logs. A new figure is a field here and a line where it is shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 
@@ -16,7 +16,7 @@ class TableFigures:
 
     exists: bool  # a resource that never had a row has no table
     current_rows: int = 0
-    not_current: Mapping[str, int] = field(default_factory=dict)  # rows_soft_deleted / rows_retired, where kept
+    not_current: int | None = None  # rows kept but no longer current (soft-deleted, retired); None: the mode keeps none
     duplicate_keys: int | None = None  # None: the resource has no primary key to check
     null_keys: int | None = None
 

@@ -105,7 +105,7 @@ def _run_config(
         config["data_selector"] = jsonpath.compile_path(selector)
     # As dlt picks it: the endpoint's, else the client's, else detected from the first answer (`auto`).
     paginator = create_paginator(config.get("paginator")) or create_paginator(client_paginator) or DetectedPaginator()
-    config["paginator"] = PageGuard(paginator, policy.max_pages, required_list, endpoint.primary_key, endpoint.one_page)
+    config["paginator"] = PageGuard(paginator, policy.max_pages, required_list, endpoint.primary_key, endpoint.keys.one_page)
     if "auth" in config:
         config["auth"] = build_auth(config["auth"], session)
     columns = endpoint.declared_columns

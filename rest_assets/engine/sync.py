@@ -9,12 +9,10 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterator, Sequence
 
 import dlt
-import pendulum
 from dlt.common.schema import Schema
 from dlt.common.schema.utils import get_nested_tables
 
@@ -25,36 +23,11 @@ from rest_assets.engine.deletions import deletion_counts, mark_deleted, refuse_m
 from rest_assets.engine.errors import DatasetNamedLikeTheFile, InvalidRunConfig, SyncFailed
 from rest_assets.engine.explain import explain
 from rest_assets.engine.http import RequestStats
-from rest_assets.engine.plan import SyncPlan
+from rest_assets.engine.plan import Restatement, SyncPlan
 from rest_assets.engine.report import SyncReport, TableReport
 from rest_assets.engine.schema_changes import schema_changes
 from rest_assets.engine.source import build_source
 from rest_assets.engine.warehouse import Warehouse
-
-
-@dataclass(frozen=True)
-class Restatement:
-    """What a run asks beyond a normal sync: re-read from a moment, rebuild, or accept a mass deletion."""
-
-    full_refresh: bool = False
-    start_from: str | None = None  # ISO 8601
-    allow_mass_deletion: bool = False
-
-    def start_moment(self, now: datetime | None = None) -> pendulum.DateTime | None:
-        """`start_from` as a UTC moment; InvalidRunConfig if it does not parse or lies in the future."""
-        if self.start_from is None:
-            return None
-        try:
-            moment = pendulum.parse(self.start_from, tz="UTC")
-        except ValueError:  # pendulum's ParserError among them
-            moment = None
-        if not isinstance(moment, pendulum.DateTime):
-            raise InvalidRunConfig(
-                f"start_from {self.start_from!r} is not an ISO 8601 date and time (e.g. 2024-01-05T00:00:00Z)"
-            )
-        if moment > (now or datetime.now(timezone.utc)):
-            raise InvalidRunConfig(f"start_from {self.start_from!r} is in the future; nothing could be re-read from it")
-        return moment.in_tz("UTC")
 
 
 def sync(

@@ -48,7 +48,6 @@ from dlt.sources.rest_api.config_setup import (
 )
 from typing_extensions import is_typeddict
 
-from rest_assets.engine.deletions import MODES
 from rest_assets.engine.incremental import datetime_param
 from rest_assets.engine.paginators import register_paginators
 
@@ -58,13 +57,6 @@ IMPORT_PATH_SCHEMA = {
     "type": "string",
     "pattern": IMPORT_PATH.pattern,
     "description": "A Python object by import path: package.module:attribute",
-}
-# Keys the project adds to dlt's resource keys: `deletions` (engine/deletions.py), and `one_page`
-# (the resource is one page: no sign of more in its answer fails it, engine/paginators.py).
-PROJECT_RESOURCE_KEYS = {
-    "deletions": {"enum": list(MODES)},
-    "one_page": {"type": "boolean", "description": "The resource is one page: read with single_page, and a "
-                 "next link, cursor or larger total in its answer does not fail the run."},
 }
 # Resource hints dlt accepts as functions of the data: an asset needs them fixed, so here they are values.
 _STEP_KEYS = ("filter", "map", "yield_map")
@@ -203,14 +195,14 @@ def client_schema() -> dict:
     return {**typed_dict_schema(dlt_typing.ClientConfig), "required": ["base_url"]}
 
 
-@cache
-def resource_defaults_schema() -> dict:
-    return typed_dict_schema(dlt_typing.EndpointResourceBase, extra=PROJECT_RESOURCE_KEYS)
+def resource_defaults_schema(extra: Mapping[str, dict] | None = None) -> dict:
+    """`resource_defaults`, with `extra` keys beside dlt's."""
+    return typed_dict_schema(dlt_typing.EndpointResourceBase, extra=extra)
 
 
-@cache
-def resources_schema() -> dict:
-    resource = typed_dict_schema(dlt_typing.EndpointResource, extra=PROJECT_RESOURCE_KEYS)
+def resources_schema(extra: Mapping[str, dict] | None = None) -> dict:
+    """`resources`: names, or resource configs with `extra` keys beside dlt's."""
+    resource = typed_dict_schema(dlt_typing.EndpointResource, extra=extra)
     resource["required"] = ["name"]
     return {"type": "array", "items": {"anyOf": [{"type": "string"}, resource]}, "minItems": 1}
 
@@ -354,6 +346,8 @@ def _register_classes(holder: Mapping[str, Any], where: str) -> None:
 def validate_with_dlt(config: Mapping[str, Any]) -> None:
     """What dlt checks before it builds a source, without building one (no secrets needed).
 
+    `config` is dlt's alone: the project's own keys are taken out before (engine/resource_keys.py).
+
     Each paginator and auth is built through dlt's registries (`create_paginator`,
     `create_auth`; an auth with stand-ins for its secrets), as dlt builds them for a source;
     then dlt's `validate_dict` checks the whole config. (Given as dicts, dlt's `validate_dict`
@@ -363,10 +357,9 @@ def validate_with_dlt(config: Mapping[str, Any]) -> None:
     config = with_objects(config)
     for where, holder in _paginator_and_auth_holders(config):
         _check_auth_keys(holder.get("auth"), f"{where}/auth")
-    _check_project_keys(config)
+    if "base_url" not in (config.get("client") or {}):
+        raise DeclarationError("./client", "base_url is required: dlt builds no client without one")
     config = placeholder_secrets(config)
-    config["resources"] = [_without_project_keys(r) for r in config.get("resources", [])]
-    config["resource_defaults"] = _without_project_keys(config.get("resource_defaults") or {})
     for where, holder in _paginator_and_auth_holders(config):
         for key, build in (("paginator", create_paginator), ("auth", create_auth)):
             if holder.get(key) is not None:
@@ -378,19 +371,6 @@ def validate_with_dlt(config: Mapping[str, Any]) -> None:
         validate_dict(dlt_typing.RESTAPIConfig, config, path=".")
     except Exception as error:  # dlt's DictValidationException and its subclasses
         raise DeclarationError("", str(error)) from None
-
-
-def _check_project_keys(config: Mapping[str, Any]) -> None:
-    if "base_url" not in (config.get("client") or {}):
-        raise DeclarationError("./client", "base_url is required: dlt builds no client without one")
-    resources = [("./resource_defaults", config.get("resource_defaults") or {})]
-    resources += [(f"./resources[{i}]", r) for i, r in enumerate(config.get("resources", [])) if isinstance(r, dict)]
-    for where, resource in resources:
-        for key, schema in PROJECT_RESOURCE_KEYS.items():
-            if key in resource and "enum" in schema and resource[key] not in schema["enum"]:
-                raise DeclarationError(f"{where}/{key}", f"{resource[key]!r} is not one of {', '.join(schema['enum'])}")
-            if key in resource and schema.get("type") == "boolean" and not isinstance(resource[key], bool):
-                raise DeclarationError(f"{where}/{key}", f"{resource[key]!r} is not true or false")
 
 
 def _check_auth_keys(auth: Any, where: str) -> None:
@@ -418,6 +398,3 @@ def _paginator_and_auth_holders(config: Mapping[str, Any]) -> Iterator[tuple[str
         if isinstance(endpoint, dict):
             yield f"{where}/endpoint", endpoint
 
-
-def _without_project_keys(resource: Any) -> Any:
-    return {k: v for k, v in resource.items() if k not in PROJECT_RESOURCE_KEYS} if isinstance(resource, dict) else resource

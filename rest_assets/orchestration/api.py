@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Optional
 
 from dagster import Definitions
 
 from rest_assets.engine.declaration import RestApi
-from rest_assets.orchestration.assets import Translation, asset_specs, build_api_assets
+from rest_assets.orchestration.assets import Execute, build_api_assets, sync_assets
 from rest_assets.orchestration.freshness import freshness_policies
 from rest_assets.orchestration.resources import ApiCredentials, WarehouseResource
 from rest_assets.orchestration.schedules import build_schedule, planned_syncs
@@ -16,20 +17,20 @@ from rest_assets.orchestration.translator import RestApiTranslator
 
 
 def api_definitions(
-    api: RestApi, translator: Optional[RestApiTranslator] = None, translation: Optional[Translation] = None
+    api: RestApi, translator: Optional[RestApiTranslator] = None, execute: Optional[Execute] = None
 ) -> Definitions:
     """The API's multi-asset (with its table checks and freshness), credentials resource, jobs and
     schedules, and a change sensor per incremental resource.
 
     `translator`: the asset specs' translator (`translator_for(api, MyTranslator)` for a subclass);
-    `translation`: dagster-dlt's adjustment of each spec, as a defs.yaml's `translation` writes it.
+    `execute`: the multi-asset's body (`RestApiComponent.execute`), by default `sync_assets`.
     """
     syncs = planned_syncs([api])
     translator = translator or translator_for(api)
-    specs = asset_specs(api, translator, translation)
+    specs = {name: translator.spec(name) for name in api.resource_names}
     keys = {name: spec.key for name, spec in specs.items()}
     return Definitions(
-        assets=[build_api_assets(api, specs)],
+        assets=[build_api_assets(api, specs, execute or partial(sync_assets, api, keys))],
         schedules=[build_schedule(sync, keys) for sync in syncs],
         sensors=build_change_sensors(api, keys),
         resources={api.resource_key: ApiCredentials.of(api)},

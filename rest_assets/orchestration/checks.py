@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import AbstractSet, Mapping
 
-from dagster import AssetCheckKey, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue
+from dagster import AssetCheckKey, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey
 
-from rest_assets.engine.checks import key_columns
 from rest_assets.engine.declaration import RestApi
 from rest_assets.engine.report import TableFigures
+from rest_assets.orchestration.metadata import check_metadata
+from rest_assets.orchestration.translator import first_resource_of_each_asset
 
 PRIMARY_KEY_CHECK = "primary_key_unique_and_not_null"
 
@@ -29,21 +30,13 @@ def table_check_specs(api: RestApi, keys: Mapping[str, AssetKey]) -> list[AssetC
     specs = []
     for name, key in first_resource_of_each_asset(keys).items():
         endpoint = api.endpoints[name]
-        if columns := key_columns(endpoint):  # a resource without a key has nothing to check
-            among = " among current rows" if endpoint.deletions.keys_unique_among(endpoint) else ""
+        if columns := endpoint.key_columns:  # a resource without a key has nothing to check
+            among = " among current rows" if endpoint.deletions.keys_unique_among() else ""
             specs.append(AssetCheckSpec(
                 PRIMARY_KEY_CHECK, asset=key, blocking=True,
                 description=f"{', '.join(columns)} is unique and never null{among}. Blocking: a failure fails "
                 "the run and holds back the assets that depend on this one."))
     return specs
-
-
-def first_resource_of_each_asset(keys: Mapping[str, AssetKey]) -> dict[str, AssetKey]:
-    """One resource per asset (several resources may write one table: they share its asset)."""
-    first: dict[AssetKey, str] = {}
-    for name, key in keys.items():
-        first.setdefault(key, name)
-    return {name: key for key, name in first.items()}
 
 
 def check_results(
@@ -58,11 +51,10 @@ def check_results(
             continue
         if not table.exists:
             results.append(AssetCheckResult(check_name=check_key.name, asset_key=check_key.asset_key, passed=True,
-                                            metadata={"note": "no rows loaded yet"}))
+                                            metadata=check_metadata(table)))
         else:
             results.append(AssetCheckResult(
                 check_name=PRIMARY_KEY_CHECK, asset_key=check_key.asset_key,
                 passed=table.duplicate_keys == 0 and table.null_keys == 0, severity=AssetCheckSeverity.ERROR,
-                metadata={"duplicate_keys": MetadataValue.int(table.duplicate_keys or 0),
-                          "null_keys": MetadataValue.int(table.null_keys or 0)}))
+                metadata=check_metadata(table)))
     return results

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import ModuleType
 from typing import Sequence
 
+import dagster as dg
 from dagster import Definitions
 
 from rest_assets.engine.declaration import RestApi
@@ -30,3 +33,9 @@ def shared_definitions(apis: Definitions) -> Definitions:
         sensors=[build_automation_sensor(), build_failure_alerts(secret_env_vars)],
         executor=executor_from_env(len(credentials)),
     ))
+
+
+def tree_definitions(defs_module: ModuleType, project_root: Path) -> Definitions:
+    """The definitions of the components in a defs module's folders, loaded by Dagster's own tree (as `dg` does):
+    each defs.yaml's `type` names its component, which Dagster imports."""
+    return dg.ComponentTree.from_module(defs_module=defs_module, project_root=project_root).build_defs()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from types import ModuleType
 
 import dagster as dg
 import yaml
@@ -12,7 +11,7 @@ from dagster import Definitions
 
 from rest_assets import settings
 from rest_assets.orchestration.component import RestApiComponent
-from rest_assets.orchestration.definitions import shared_definitions
+from rest_assets.orchestration.definitions import shared_definitions, tree_definitions
 
 PACKAGE = Path(__file__).resolve().parents[1]
 DEFS_MODULE = "rest_assets.defs"
@@ -53,17 +52,13 @@ def _external_components() -> list[RestApiComponent]:
     folders = [Path(folder) for folder in (settings.API_PATH.value() or "").split(":") if folder]
     if missing := [str(folder) for folder in folders if not folder.is_dir()]:
         raise FileNotFoundError(f"{settings.API_PATH.name} names folders that do not exist: {missing}")
-    return [load_component_file(path) for folder in folders for path in sorted(folder.glob("*/defs.yaml"))]
+    return [_load_component(path) for folder in folders for path in sorted(folder.glob("*/defs.yaml"))]
 
 
-def load_component_file(path: Path) -> RestApiComponent:
+def _load_component(path: Path) -> RestApiComponent:
     """One API's defs.yaml in a folder REST_ASSETS_API_PATH names."""
     declaration = yaml.safe_load(path.read_text())
     if not isinstance(declaration, dict) or declaration.get("type") != COMPONENT_TYPE:
         raise ValueError(f"{path}: {settings.API_PATH.name} folders hold `type: {COMPONENT_TYPE}` only")
     return RestApiComponent.from_attributes_dict(attributes=declaration.get("attributes") or {})
 
-
-def tree_definitions(defs_module: ModuleType, project_root: Path) -> Definitions:
-    """The definitions of the components in a defs module's folders, loaded by Dagster's own tree (as `dg` does)."""
-    return dg.ComponentTree.from_module(defs_module=defs_module, project_root=project_root).build_defs()

@@ -4,42 +4,16 @@ from __future__ import annotations
 
 from typing import Iterator, Mapping
 
-from dagster import AssetKey, MaterializeResult, MetadataValue
+from dagster import AssetKey, MaterializeResult
 
-from rest_assets.engine.declaration import Endpoint, RestApi
-from rest_assets.engine.report import SyncReport, TableReport
-from rest_assets.orchestration.columns import column_schema
+from rest_assets.engine.declaration import RestApi
+from rest_assets.engine.report import SyncReport
+from rest_assets.orchestration.metadata import materialization_metadata
+from rest_assets.orchestration.translator import first_resource_of_each_asset
 
 
 def materializations(api: RestApi, report: SyncReport, keys: Mapping[str, AssetKey]) -> Iterator[MaterializeResult]:
     """A MaterializeResult per asset of the report's tables (the first resource of a table shared by several)."""
-    done: set[AssetKey] = set()
-    for name, table in report.tables.items():
-        if keys[name] not in done:
-            done.add(keys[name])
-            yield MaterializeResult(asset_key=keys[name], metadata=table_metadata(report, table, api.endpoints[name]))
-
-
-def table_metadata(report: SyncReport, table: TableReport, endpoint: Endpoint) -> dict:
-    figures = table.figures
-    return {
-        "dagster/row_count": MetadataValue.int(figures.current_rows),
-        **{label: MetadataValue.int(rows) for label, rows in figures.not_current.items()},
-        **({"dagster/table_name": table.qualified_name} if table.qualified_name else {}),
-        "dagster/column_schema": column_schema(table.columns),
-        # Each nested table's columns under its own name, as dagster-dlt records them.
-        **{nested: column_schema(columns) for nested, columns in table.nested_tables.items()},
-        "rows_loaded": MetadataValue.int(table.rows_loaded),
-        "rows_deleted": MetadataValue.int(table.rows_deleted),
-        "deletions": table.deletions,
-        "full_refresh": report.full_refresh,
-        **({"start_from": report.start_from} if report.start_from and endpoint.incremental else {}),
-        "pages_fetched": MetadataValue.int(table.pages),
-        "retries": MetadataValue.int(table.retries),
-        "dlt_load_id": ", ".join(report.load_ids),
-        "schema_changes": MetadataValue.json(list(table.schema_changes)),
-        "endpoint": endpoint.path,
-        "duration_seconds": report.duration_seconds,
-        "cpu_seconds": MetadataValue.json(dict(report.cpu_seconds)),
-        **({"incremental_cursor": str(table.cursor)} if table.cursor is not None else {}),
-    }
+    for name, key in first_resource_of_each_asset({name: keys[name] for name in report.tables}).items():
+        metadata = materialization_metadata(report, report.tables[name], api.endpoints[name])
+        yield MaterializeResult(asset_key=key, metadata=metadata)

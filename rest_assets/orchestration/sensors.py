@@ -24,6 +24,7 @@ from dagster import (
 from rest_assets import settings
 from rest_assets.engine.probe import changed_since, incremental_resources
 from rest_assets.engine.declaration import RestApi
+from rest_assets.orchestration.metadata import incremental_cursor
 from rest_assets.orchestration.schedules import SOURCE_TAG, max_runtime
 
 
@@ -61,8 +62,7 @@ def saved_cursor(context: SensorEvaluationContext, key) -> "str | None":
     event = context.instance.get_latest_materialization_event(key)
     if event is None or event.asset_materialization is None:
         return None
-    value = event.asset_materialization.metadata.get("incremental_cursor")
-    return value.value if value is not None else None
+    return incremental_cursor(event.asset_materialization.metadata)
 
 
 def build_change_sensors(api: RestApi, keys: Mapping[str, AssetKey]) -> list[SensorDefinition]:

@@ -2,8 +2,10 @@
 
 `RestApiTranslator` is a `DagsterDltTranslator`: dagster-dlt's defaults (its table metadata, the
 `dlt` kind) with the project's keys, lineage, descriptions and columns. Users adjust specs as
-dagster-dlt users do: a `translation` in the defs.yaml (the form of `DltLoadCollectionComponent`'s),
-or a subclass of the translator (or of the component, overriding `get_asset_spec`) in Python.
+dagster-dlt users do: a `translation` in the defs.yaml (the form of `DltLoadCollectionComponent`'s,
+applied by the component's translator), or a subclass of the translator (or of the component,
+overriding `get_asset_spec`) in Python. A child's deps are its parent's key as the translator
+makes it, so they follow whatever renamed the parent.
 
 The dlt resources are described, not built: `described_resources` makes each from the
 declaration's hints (table, key, write disposition, columns), with no HTTP client, no
@@ -12,6 +14,7 @@ credentials and no dlt source, so loading the definitions stays cheap.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Iterator, Mapping
 
 import dlt
@@ -21,10 +24,9 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from dlt.extract.resource import DltResource
 
 from rest_assets.engine.declaration import Endpoint, RestApi
-from rest_assets.orchestration.columns import column_schema
+from rest_assets.orchestration.metadata import definition_metadata
 
 _DLT_HINTS = ("primary_key", "merge_key", "write_disposition")
-TABLE_NAME = "dagster/table_name"
 
 
 def _no_rows() -> Iterator[Any]:
@@ -56,17 +58,34 @@ class RestApiTranslator(DagsterDltTranslator):
         self.destination = destination
         self.table_names = table_names  # table -> catalog.dataset.table, where the catalog is known
         self.freshness_policies = freshness_policies or {}
+        self._specs: dict[str, AssetSpec] = {}
 
-    def asset_key(self, endpoint: Endpoint) -> AssetKey:
-        return AssetKey([self.api.name, endpoint.table])
+    @cached_property
+    def resources(self) -> dict[str, DltResource]:
+        return described_resources(self.api)
+
+    def spec(self, resource_name: str) -> AssetSpec:
+        """The spec of a resource's asset, as `get_asset_spec` makes it (once)."""
+        if resource_name not in self._specs:
+            data = DltResourceTranslatorData(resource=self.resources[resource_name], pipeline=None)
+            self._specs[resource_name] = self.get_asset_spec(data)
+        return self._specs[resource_name]
+
+    def asset_keys(self) -> dict[str, AssetKey]:
+        """Each resource's asset key (resources that land one table share its asset)."""
+        return {name: self.spec(name).key for name in self.api.resource_names}
 
     def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
+        return self.project_spec(data)
+
+    def project_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
+        """The project's spec of a resource's asset; its parent's key is the parent's spec's, whatever made it."""
         endpoint = self.api.endpoints[data.resource.name]
         parent = self.api.asset_parent(endpoint.name)
         base = super().get_asset_spec(data)
         return base.replace_attributes(
-            key=self.asset_key(endpoint),
-            deps=[self.asset_key(self.api.endpoints[parent])] if parent else [],
+            key=AssetKey([self.api.name, endpoint.table]),
+            deps=[self.spec(parent).key] if parent else [],
             group_name=self.api.name,
             description=asset_description(self.api, endpoint),
             kinds={*base.kinds, self.destination},
@@ -74,18 +93,16 @@ class RestApiTranslator(DagsterDltTranslator):
             tags={**base.tags, "api": self.api.name},
             automation_condition=follows_parent() if parent else None,
             freshness_policy=self.freshness_policies.get(endpoint.name),
-            metadata={
-                # dagster-dlt names the table by dlt's name alone: the database's full name replaces it,
-                # and where the catalog is unknown (credentials unset) no name beats a partial one.
-                **{key: value for key, value in base.metadata.items() if key != TABLE_NAME},
-                "endpoint": endpoint.path,
-                "primary_key": ", ".join(endpoint.primary_key),
-                "write_disposition": str(endpoint.config.get("write_disposition")),
-                "deletions": endpoint.deletions.name,
-                **({TABLE_NAME: name} if (name := self.table_names.get(endpoint.table)) else {}),
-                **({"dagster/column_schema": declared} if (declared := declared_columns(endpoint)) else {}),
-            },
+            metadata=definition_metadata(base.metadata, endpoint, self.table_names.get(endpoint.table)),
         )
+
+
+def first_resource_of_each_asset(keys: Mapping[str, AssetKey]) -> dict[str, AssetKey]:
+    """One resource per asset, the first declared (several resources may land one table: they share its asset)."""
+    first: dict[AssetKey, str] = {}
+    for name, key in keys.items():
+        first.setdefault(key, name)
+    return {name: key for key, name in first.items()}
 
 
 def follows_parent() -> AutomationCondition:
@@ -107,13 +124,3 @@ def asset_description(api: RestApi, endpoint: Endpoint) -> str:
         what += f", for each record of its {endpoint.parent} resource"
     return "\n\n".join(part for part in (f"{what}.", api.description, endpoint.deletions_note) if part)
 
-
-def declared_columns(endpoint: Endpoint):
-    """Columns the configuration documents (dlt column hints), with the engine's own."""
-    hints = endpoint.declared_columns
-    if not hints:
-        return None
-    return column_schema(
-        {**hint, "name": RestApi.column_name(field), **({"primary_key": True} if field in endpoint.primary_key else {})}
-        for field, hint in hints.items()
-    )

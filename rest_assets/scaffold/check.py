@@ -45,11 +45,11 @@ def load_error(text: str, name: str) -> str | None:
 
 def _load_as_the_project_does(defs_folder: Path) -> None:
     """The folder as a defs module, through Dagster's component tree (`dg check defs`, rest_assets/defs/), to its
-    definitions and asset graph."""
+    definitions and asset graph. Dagster imports the component the file's `type` names: the scaffold, which the
+    component's scaffolder calls, imports no component itself."""
     import dagster as dg  # the generator itself needs no Dagster; the check is Dagster's loading
 
-    from rest_assets.orchestration.definitions import shared_definitions
-    from rest_assets.orchestration.loading import tree_definitions
+    from rest_assets.orchestration.definitions import shared_definitions, tree_definitions
 
     warnings.simplefilter("ignore", dg.BetaWarning)  # Dagster's notes on its own preview APIs: not the user's concern
     warnings.simplefilter("ignore", dg.PreviewWarning)

@@ -2,11 +2,11 @@
 
 `plain_definitions(apis, copies)` builds with Dagster alone (no components, no dlt, no YAML) what the
 project builds for each API: one subsettable multi-asset with a blocking check per keyed asset, its
-specs' descriptions, kinds, owners, tags, metadata and cron freshness policies (one object per
-distinct policy, as a hand-written module would declare `DAILY = FreshnessPolicy.cron(...)` once);
-a credentials resource holding the API's env vars; an asset job and a schedule per schedule; a
-change sensor per incremental resource; and what the APIs share: a warehouse resource, the
-automation and failure sensors. `plain_assets(apis, copies)`: the same asset keys as no-op `@asset`s,
+specs' descriptions, kinds, owners, tags, metadata and cron freshness policies (a policy per
+schedule of each API, as a module per API declares its own; with `share_policies`, one object per
+distinct policy in the whole location, as the project builds them); a credentials resource holding
+the API's env vars; an asset job and a schedule per schedule; a change sensor per incremental
+resource; and what the APIs share: a warehouse resource, the automation and failure sensors. `plain_assets(apis, copies)`: the same asset keys as no-op `@asset`s,
 Dagster's own one-asset run at that size.
 
 `apis` is plain data, `api_shapes(defs)` of the project's own definitions; `copies` repeats each API
@@ -100,10 +100,12 @@ class Warehouse(dg.ConfigurableResource):
     progress_log_seconds: float = 10.0
 
 
-@cache
 def freshness_policy(cron: str, lower_bound_seconds: int, timezone: str) -> dg.FreshnessPolicy:
     return dg.FreshnessPolicy.cron(deadline_cron=cron, lower_bound_delta=timedelta(seconds=lower_bound_seconds),
                                    timezone=timezone)
+
+
+shared_freshness_policy = cache(freshness_policy)
 
 
 @cache
@@ -117,15 +119,16 @@ def _env_var(name: str, api_name: str, original: str) -> str:
     return name.replace(original.upper() + "_", api_name.upper() + "_", 1)
 
 
-def api_definitions(name: str, api: dict[str, Any]) -> dg.Definitions:
+def api_definitions(name: str, api: dict[str, Any], share_policies: bool = False) -> dg.Definitions:
     """One API, named `name`: its multi-asset and checks, credentials, jobs and schedules, change sensors."""
     key = {asset["table"]: dg.AssetKey([name, asset["table"]]) for asset in api["assets"]}
+    policy = shared_freshness_policy if share_policies else cache(freshness_policy)  # per API: one per schedule
     resource_key = f"{name}_api"
     specs = [
         dg.AssetSpec(
             key[asset["table"]], deps=[key[dep] for dep in asset["deps"]], group_name=name,
             description=asset["description"], kinds=set(asset["kinds"]), owners=asset["owners"], tags={"api": name},
-            metadata=asset["metadata"], freshness_policy=freshness_policy(*asset["freshness"]) if asset["freshness"] else None,
+            metadata=asset["metadata"], freshness_policy=policy(*asset["freshness"]) if asset["freshness"] else None,
             automation_condition=follows_parent() if asset["deps"] else None,
         )
         for asset in api["assets"]
@@ -174,7 +177,7 @@ def failure_alerts(context: dg.RunFailureSensorContext):
     context.log.error(context.failure_event.message)
 
 
-def plain_definitions(apis: list[dict[str, Any]], copies: int = 1) -> dg.Definitions:
+def plain_definitions(apis: list[dict[str, Any]], copies: int = 1, share_policies: bool = False) -> dg.Definitions:
     """The project's shape with `copies` of each API, in plain Dagster."""
     shared = dg.Definitions(
         resources={"warehouse": Warehouse()},
@@ -182,7 +185,8 @@ def plain_definitions(apis: list[dict[str, Any]], copies: int = 1) -> dg.Definit
                                                         default_status=dg.DefaultSensorStatus.RUNNING),
                  failure_alerts],
     )
-    return dg.Definitions.merge(*[api_definitions(name, api) for name, api in copies_of(apis, copies)], shared)
+    return dg.Definitions.merge(*[api_definitions(name, api, share_policies) for name, api in copies_of(apis, copies)],
+                                shared)
 
 
 def plain_assets(apis: list[dict[str, Any]], copies: int = 1) -> dg.Definitions:

@@ -198,6 +198,17 @@ def test_an_incremental_param_is_a_window_everywhere():
     assert "since" not in issues.config["endpoint"]["params"]
 
 
+def test_templates_render_and_every_other_string_stays_as_the_yaml_wrote_it(monkeypatch):
+    """A quoted number is a string to YAML and to dlt (a header value must be one); a template is rendered."""
+    monkeypatch.setenv("SIXTH_BASE_URL", "https://sixth.example.com")
+    api = component("""
+        client: {base_url: "{{ env('SIXTH_BASE_URL') }}", headers: {X-Api-Version: "2"}}
+        resources: [{name: items, endpoint: {path: items, params: {since: "2024", limit: 50}}}]
+        """)
+    assert api.client == {"base_url": "https://sixth.example.com", "headers": {"X-Api-Version": "2"}}
+    assert api.resources[0]["endpoint"]["params"] == {"since": "2024", "limit": 50}
+
+
 def test_secrets_are_named_in_the_ui_and_never_in_the_definitions(monkeypatch):
     monkeypatch.setenv("API_KEY", "the-secret-value")
     api = component(FORMS["a secret header, and headers"][1])

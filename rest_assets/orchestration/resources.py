@@ -6,7 +6,7 @@ secrets are `EnvVar`s, read when a run starts and shown in the UI by name.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from dagster import ConfigurableResource, EnvVar
 
@@ -42,11 +42,16 @@ class WarehouseResource(ConfigurableResource, Warehouse):
     @classmethod
     def from_env(cls) -> "WarehouseResource":
         """The warehouse the REST_ASSETS_* settings describe (rest_assets/settings.py), read when the definitions load."""
-        return cls(
-            destination=settings.DESTINATION.value(),
-            duckdb_path=settings.DUCKDB_PATH.value(),
-            data_dir=settings.DATA_DIR.value(),
-            duckdb_memory_limit=settings.DUCKDB_MEMORY_LIMIT.value(),
-            duckdb_lock_timeout_seconds=settings.DUCKDB_LOCK_TIMEOUT_SECONDS.number(),
-            progress_log_seconds=settings.PROGRESS_LOG_SECONDS.number(),
-        )
+        return cls(**warehouse_settings())
+
+
+def warehouse_settings() -> dict[str, Any]:
+    """The warehouse's fields, from the REST_ASSETS_* settings."""
+    return {
+        "destination": settings.DESTINATION.value(),
+        "duckdb_path": settings.DUCKDB_PATH.value(),
+        "data_dir": settings.DATA_DIR.value(),
+        "duckdb_memory_limit": settings.DUCKDB_MEMORY_LIMIT.value(),
+        "duckdb_lock_timeout_seconds": settings.DUCKDB_LOCK_TIMEOUT_SECONDS.number(),
+        "progress_log_seconds": settings.PROGRESS_LOG_SECONDS.number(),
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Mapping
 
 from croniter import croniter
@@ -53,9 +54,15 @@ class PlannedSync:
     @property
     def interval(self) -> timedelta:
         """Time between two ticks of the cron."""
-        ticks = croniter(self.schedule.cron)
-        first = ticks.get_next(float)
-        return timedelta(seconds=ticks.get_next(float) - first)
+        return cron_interval(self.schedule.cron)
+
+
+@cache
+def cron_interval(cron: str) -> timedelta:
+    """Time between the next two ticks, once per cron in a process: croniter takes ~0.15 ms, asked several times an API."""
+    ticks = croniter(cron)
+    first = ticks.get_next(float)
+    return timedelta(seconds=ticks.get_next(float) - first)
 
 
 def planned_syncs(apis: list[RestApi]) -> list[PlannedSync]:

@@ -43,13 +43,15 @@ def api_shapes(defs: dg.Definitions) -> list[dict[str, Any]]:
             "schedules": [],
             "sensors": [],
         }
+    repository = defs.get_repository_def()
     for schedule in defs.schedules:
-        api = apis[next(iter(schedule.job.selection.resolve(graph))).path[0]]
+        job = repository.get_job(schedule.job_name)
+        selected = job.asset_layer.executable_asset_keys
+        api = apis[next(iter(selected)).path[0]]
         api["schedules"].append({
-            "suffix": schedule.name.removeprefix(api["name"]), "job_suffix": schedule.job.name.removeprefix(api["name"]),
+            "suffix": schedule.name.removeprefix(api["name"]), "job_suffix": job.name.removeprefix(api["name"]),
             "cron": schedule.cron_schedule, "timezone": schedule.execution_timezone,
-            "tables": sorted(key.path[-1] for key in schedule.job.selection.resolve(graph)),
-            "tags": dict(schedule.job.tags), "description": schedule.description,
+            "tables": sorted(key.path[-1] for key in selected), "tags": dict(job.tags), "description": schedule.description,
         })
     for sensor in defs.sensors:
         if sensor.asset_selection is not None and sensor.required_resource_keys:  # a change sensor

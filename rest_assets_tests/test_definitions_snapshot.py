@@ -122,3 +122,19 @@ def test_the_benchmarks_copies_of_the_apis_load_under_their_own_names(tmp_path, 
     assert len(defs.resolve_asset_graph().get_all_asset_keys()) == 2 * 43
     assert defs.resources["agency_1_api"].secrets == {"AGENCY_1_API_TOKEN": "AGENCY_1_API_TOKEN"}
     assert defs.get_repository_def().get_schedule_def("resourcing_1_logged_time_schedule").cron_schedule == "*/15 * * * *"
+
+
+def test_each_job_carries_only_the_resources_its_assets_need():
+    """Dagster would bind every resource of the location to every asset job it resolves, and each job's snapshot
+    would carry every API's credentials: quadratic in the APIs. The location still lists them all (the UI's
+    Resources page), and the job Dagster makes of any selection of assets gets what it selects."""
+    from rest_assets.orchestration.loading import all_definitions
+
+    defs = all_definitions()
+    repository = defs.get_repository_def()
+    assert set(repository.get_job("agency_job").resource_defs) == {"agency_api", "warehouse", "io_manager"}
+    assert set(repository.get_job("resourcing_logged_time_job").resource_defs) == {"resourcing_api", "warehouse",
+                                                                                   "io_manager"}
+    assert {"agency_api", "datasync_api", "warehouse"} <= set(repository.get_job("__ASSET_JOB").resource_defs)
+    assert repository.get_job("agency_job").executor_def.name == defs.executor.name, "the location's executor"
+    assert len(repository.get_top_level_resources()) == 6

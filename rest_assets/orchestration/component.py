@@ -45,11 +45,17 @@ def resolve_templates(context: dg.ResolutionContext, value: Any) -> Any:
     back as one: a header `X-Version: "2"` became the int 2, which dlt refuses. Here only templates
     are rendered; every other value stays as the YAML wrote it.
     """
+    return _rendered(context, value, ())
+
+
+def _rendered(context: dg.ResolutionContext, value: Any, path: tuple) -> Any:
     if isinstance(value, dict):
-        return {key: resolve_templates(context.at_path(key), item) for key, item in value.items()}
+        return {key: _rendered(context, item, (*path, key)) for key, item in value.items()}
     if isinstance(value, list):
-        return [resolve_templates(context.at_path(i), item) for i, item in enumerate(value)]
+        return [_rendered(context, item, (*path, i)) for i, item in enumerate(value)]
     if isinstance(value, str) and ("{{" in value or "{%" in value):
+        for part in path:  # where an error in the template points
+            context = context.at_path(part)
         return context.resolve_value(value)
     return value
 

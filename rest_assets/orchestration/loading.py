@@ -41,25 +41,27 @@ def _tree() -> dg.ComponentTree:
 
 def _component_definitions() -> Definitions:
     tree = _tree()
-    extra = [dg.build_defs_for_component(component) for component in _external_components()]
+    context = tree.load_context
+    extra = [component.build_defs(context) for component in _external_components(context)]
     return Definitions.merge(tree.build_defs(), *extra)
 
 
 def _components() -> list[RestApiComponent]:
     tree = _tree()
-    return [*tree.get_all_components(of_type=RestApiComponent), *_external_components()]
+    return [*tree.get_all_components(of_type=RestApiComponent), *_external_components(tree.load_context)]
 
 
-def _external_components() -> list[RestApiComponent]:
-    """The `<api>/defs.yaml` files in the folders REST_ASSETS_API_PATH names (RestApiComponents only)."""
+def _external_components(context: dg.ComponentLoadContext) -> list[RestApiComponent]:
+    """The `<api>/defs.yaml` files in the folders REST_ASSETS_API_PATH names (RestApiComponents only),
+    loaded in the project's context, as if under rest_assets/defs/."""
     folders = [Path(folder) for folder in (settings.API_PATH.value() or "").split(":") if folder]
     if missing := [str(folder) for folder in folders if not folder.is_dir()]:
         raise FileNotFoundError(f"{settings.API_PATH.name} names folders that do not exist: {missing}")
-    return [_load_component(path) for folder in folders for path in sorted(folder.glob("*/defs.yaml"))]
+    return [_load_component(path, context) for folder in folders for path in sorted(folder.glob("*/defs.yaml"))]
 
 
-def _load_component(path: Path) -> RestApiComponent:
+def _load_component(path: Path, context: dg.ComponentLoadContext) -> RestApiComponent:
     declaration = yaml.load(path.read_text(), Loader=SAFE_LOADER)
     if declaration.get("type") != COMPONENT_TYPE:
         raise ValueError(f"{path}: {settings.API_PATH.name} folders hold `type: {COMPONENT_TYPE}` only")
-    return RestApiComponent.from_attributes_dict(attributes=declaration.get("attributes") or {})
+    return RestApiComponent.from_attributes_dict(attributes=declaration.get("attributes") or {}, context=context)

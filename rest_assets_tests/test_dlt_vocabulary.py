@@ -242,6 +242,17 @@ def test_what_dg_check_yaml_refuses_the_definitions_load_refuses(case):
         build_definitions([component(yaml.safe_dump(attributes))])
 
 
+def test_a_refused_config_is_refused_every_time_and_an_accepted_one_stays_accepted():
+    """Parts dlt accepted are not validated again (Dagster validates a component three times as it loads it);
+    a refused one is never remembered."""
+    refused = {"client": {"base_url": "https://x", "auth": {"type": "digest"}}, "resources": ["a"]}
+    for _ in range(2):
+        with pytest.raises(Exception, match="auth_type=digest"):
+            component(yaml.safe_dump(refused))
+    accepted = {**refused, "client": {"base_url": "https://x", "auth": {"type": "bearer", "token_env": "T"}}}
+    assert component(yaml.safe_dump(accepted)).client == component(yaml.safe_dump(accepted)).client
+
+
 def test_the_five_apis_pass_the_schema():
     for path in sorted((__import__("pathlib").Path(__file__).parents[1] / "rest_assets" / "defs").glob("*/defs.yaml")):
         assert schema_accepts(yaml.safe_load(path.read_text())["attributes"]), path

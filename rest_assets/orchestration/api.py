@@ -7,10 +7,9 @@ from typing import Optional
 from dagster import Definitions
 
 from rest_assets.engine.declaration import RestApi
-from rest_assets.engine.warehouse import Warehouse
 from rest_assets.orchestration.assets import Translation, asset_specs, build_api_assets
 from rest_assets.orchestration.freshness import freshness_policies
-from rest_assets.orchestration.resources import ApiCredentials, WarehouseResource, warehouse_settings
+from rest_assets.orchestration.resources import ApiCredentials, WarehouseResource
 from rest_assets.orchestration.schedules import build_schedules, planned_syncs
 from rest_assets.orchestration.sensors import build_change_sensors
 from rest_assets.orchestration.translator import RestApiTranslator
@@ -42,6 +41,6 @@ def api_definitions(
 def translator_for(api: RestApi, translator_class: type[RestApiTranslator] = RestApiTranslator) -> RestApiTranslator:
     """A translator of the API's specs: the warehouse's table names (read from the settings now), the
     freshness policies of its schedules."""
-    warehouse = Warehouse(**warehouse_settings())  # the engine's: building a Dagster resource takes ~2 ms
+    warehouse = WarehouseResource.from_env()
     table_names = warehouse.table_names(api.name, [api.table_name(name) for name in api.resource_names])
     return translator_class(api, warehouse.destination, table_names, freshness_policies(planned_syncs([api])))

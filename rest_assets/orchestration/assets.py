@@ -30,8 +30,6 @@ def asset_specs(api: RestApi, translator: RestApiTranslator, translation: Option
         spec = translator.get_asset_spec(data)
         specs[name] = translation(spec, data) if translation else spec
     renamed = {translator.asset_key(api.endpoints[name]): spec.key for name, spec in specs.items()}
-    if all(old == new for old, new in renamed.items()):
-        return specs
     return {name: spec.replace_attributes(deps=[renamed.get(dep.asset_key, dep.asset_key) for dep in spec.deps])
             for name, spec in specs.items()}
 

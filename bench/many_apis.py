@@ -266,8 +266,8 @@ def per_api(sizes: list[dict], contender: str, figure: str, key: str = "s") -> d
 def summary(sizes: list[dict]) -> dict:
     """What an added API costs (wall and CPU), and the goals, measured in wall time at the largest size.
 
-    `build_per_api` is against the plain shape as the issue compared it (a policy per schedule of each
-    API); `_shared`, against policies shared by the whole location, as the project now builds them.
+    `build_per_api` is against the plain shape (a policy per schedule of each API); `_shared`, against
+    policies shared by the whole location, as the project now builds them.
     `check_growth` is `dg check defs` per added API at the largest size over the same at the second
     smallest. Each `_cpu` is the same ratio in CPU seconds, steadier than wall time on a busy machine:
     reported beside the goals, which are the wall-time ratios.

@@ -81,3 +81,60 @@ def test_the_benchmarks_project_without_syncs_keeps_the_projects_shape():
     project = shape(all_definitions())
     assert len(project["checks"]) == 43
     assert shape(without_syncs) == project
+
+
+def test_the_benchmarks_plain_dagster_shape_keeps_the_projects_counts():
+    """bench/plain_shape.py is what the many-APIs pass measures each added API against: the same assets, checks,
+    jobs, schedules, sensors and resources, in plain Dagster; its copies keep the counts per API."""
+    from bench.plain_shape import api_shapes, plain_assets, plain_definitions
+    from rest_assets.orchestration.loading import all_definitions
+
+    def counts(defs: Definitions) -> dict:
+        graph, repository = defs.resolve_asset_graph(), defs.get_repository_def()
+        return {
+            "assets": {node.key.to_user_string(): sorted(parent.to_user_string() for parent in node.parent_keys)
+                       for node in graph.asset_nodes},
+            "blocking checks": sorted(key.asset_key.to_user_string() for key in graph.asset_check_keys
+                                      if graph.get_check_spec(key).blocking),
+            "freshness": {node.key.to_user_string(): node.freshness_policy.deadline_cron for node in graph.asset_nodes},
+            "jobs": sorted(job.name for job in repository.get_all_jobs()),
+            "schedules": sorted(schedule.name for schedule in repository.schedule_defs),
+            "sensors": sorted(sensor.name for sensor in repository.sensor_defs),
+            "resources": sorted(defs.resources),
+        }
+
+    project = all_definitions()
+    shapes = api_shapes(project)
+    assert counts(plain_definitions(shapes)) == counts(project)
+    assert len(counts(plain_definitions(shapes, copies=3))["assets"]) == 3 * 43
+    assert len(counts(plain_definitions(shapes, copies=3))["jobs"]) == 3 * 6 + 1  # and Dagster's own asset job
+    assert len(plain_assets(shapes, copies=3).resolve_asset_graph().get_all_asset_keys()) == 3 * 43
+
+
+def test_the_benchmarks_copies_of_the_apis_load_under_their_own_names(tmp_path, monkeypatch):
+    """The many-APIs pass grows the location with copies of the five defs.yaml: each its own API, with its own env vars."""
+    from bench.many_apis import write_copies
+    from rest_assets.orchestration.loading import all_definitions
+
+    write_copies(10, tmp_path)
+    monkeypatch.setenv("REST_ASSETS_API_PATH", str(tmp_path))
+    defs = all_definitions()
+    assert len(defs.resolve_asset_graph().get_all_asset_keys()) == 2 * 43
+    assert defs.resources["agency_1_api"].secrets == {"AGENCY_1_API_TOKEN": "AGENCY_1_API_TOKEN"}
+    assert defs.get_repository_def().get_schedule_def("resourcing_1_logged_time_schedule").cron_schedule == "*/15 * * * *"
+
+
+def test_each_job_carries_only_the_resources_its_assets_need():
+    """Dagster would bind every resource of the location to every asset job it resolves, and each job's snapshot
+    would carry every API's credentials: quadratic in the APIs. The location still lists them all (the UI's
+    Resources page), and the job Dagster makes of any selection of assets gets what it selects."""
+    from rest_assets.orchestration.loading import all_definitions
+
+    defs = all_definitions()
+    repository = defs.get_repository_def()
+    assert set(repository.get_job("agency_job").resource_defs) == {"agency_api", "warehouse", "io_manager"}
+    assert set(repository.get_job("resourcing_logged_time_job").resource_defs) == {"resourcing_api", "warehouse",
+                                                                                   "io_manager"}
+    assert {"agency_api", "datasync_api", "warehouse"} <= set(repository.get_job("__ASSET_JOB").resource_defs)
+    assert repository.get_job("agency_job").executor_def.name == defs.executor.name, "the location's executor"
+    assert len(repository.get_top_level_resources()) == 6

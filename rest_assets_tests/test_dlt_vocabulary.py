@@ -198,6 +198,17 @@ def test_an_incremental_param_is_a_window_everywhere():
     assert "since" not in issues.config["endpoint"]["params"]
 
 
+def test_templates_render_and_every_other_string_stays_as_the_yaml_wrote_it(monkeypatch):
+    """A quoted number is a string to YAML and to dlt (a header value must be one); a template is rendered."""
+    monkeypatch.setenv("SIXTH_BASE_URL", "https://sixth.example.com")
+    api = component("""
+        client: {base_url: "{{ env('SIXTH_BASE_URL') }}", headers: {X-Api-Version: "2"}}
+        resources: [{name: items, endpoint: {path: items, params: {since: "2024", limit: 50}}}]
+        """)
+    assert api.client == {"base_url": "https://sixth.example.com", "headers": {"X-Api-Version": "2"}}
+    assert api.resources[0]["endpoint"]["params"] == {"since": "2024", "limit": 50}
+
+
 def test_secrets_are_named_in_the_ui_and_never_in_the_definitions(monkeypatch):
     monkeypatch.setenv("API_KEY", "the-secret-value")
     api = component(FORMS["a secret header, and headers"][1])
@@ -229,6 +240,17 @@ def test_what_dg_check_yaml_refuses_the_definitions_load_refuses(case):
     assert not schema_accepts({"name": "sixth", **attributes})
     with pytest.raises(Exception, match="sixth|validation error"):
         build_definitions([component(yaml.safe_dump(attributes))])
+
+
+def test_a_refused_config_is_refused_every_time_and_an_accepted_one_stays_accepted():
+    """Parts dlt accepted are not validated again (Dagster validates a component three times as it loads it);
+    a refused one is never remembered."""
+    refused = {"client": {"base_url": "https://x", "auth": {"type": "digest"}}, "resources": ["a"]}
+    for _ in range(2):
+        with pytest.raises(Exception, match="auth_type=digest"):
+            component(yaml.safe_dump(refused))
+    accepted = {**refused, "client": {"base_url": "https://x", "auth": {"type": "bearer", "token_env": "T"}}}
+    assert component(yaml.safe_dump(accepted)).client == component(yaml.safe_dump(accepted)).client
 
 
 def test_the_five_apis_pass_the_schema():

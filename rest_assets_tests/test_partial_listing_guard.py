@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from pathlib import Path
 from textwrap import dedent
 
 import duckdb

@@ -27,7 +27,7 @@ from dlt.common.normalizers.naming.snake_case import NamingConvention
 from dlt.sources.helpers.rest_client.paginators import RangePaginator, SinglePagePaginator
 from dlt.sources.rest_api.config_setup import build_resource_dependency_graph
 from dlt.sources.rest_api.typing import EndpointResource, EndpointResourceBase
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, create_model, model_validator
 
 from rest_assets.engine import resource_keys, vocabulary
 from rest_assets.engine.deletions import MODES, PARTIAL_LISTING_NOTE, DeletionMode, DeletionModeName
@@ -42,14 +42,30 @@ DEFAULT_RESOURCE_HINTS: EndpointResourceBase = {"parallelized": True}
 
 
 def _dlt_checked(part: str):
-    """A validator of one part of dlt's config, with dlt's own rules (the registries, `validate_dict`)."""
+    """A validator of one part of dlt's config, with dlt's own rules (the registries, `validate_dict`).
 
-    def check(value: Any) -> Any:
-        config = {"client": {"base_url": ""}, "resources": ["_"], part: value}
-        vocabulary.validate_with_dlt(resource_keys.dlt_config(config))  # the project's keys, then dlt's
+    Dagster validates a component's attributes three times as it loads it (its model of the YAML,
+    twice, then the component), and dlt's validation of a part takes milliseconds: a part of an API
+    that dlt accepted is not validated again (`_accepted`). A refused part is refused every time, alike.
+    """
+
+    def check(value: Any, info: ValidationInfo) -> Any:
+        # YAML's values (dicts, lists, strings, numbers, dates) repr as they are; `name` is validated first.
+        key = (info.data.get("name"), part, repr(value))
+        if key not in _accepted:
+            config = {"client": {"base_url": ""}, "resources": ["_"], part: value}
+            vocabulary.validate_with_dlt(resource_keys.dlt_config(config))  # the project's keys, then dlt's
+            _accepted[key] = None
+            if len(_accepted) > _ACCEPTED_KEPT:
+                del _accepted[next(iter(_accepted))]
         return value
 
     return AfterValidator(check)
+
+
+# The API parts dlt accepted last, oldest first: a component's repeated validations find theirs here.
+_accepted: dict[tuple[str | None, str, str], None] = {}
+_ACCEPTED_KEPT = 64
 
 
 class _SchemaFromDlt:

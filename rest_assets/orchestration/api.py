@@ -11,7 +11,7 @@ from rest_assets.engine.declaration import RestApi
 from rest_assets.orchestration.assets import Execute, build_api_assets, sync_assets
 from rest_assets.orchestration.freshness import freshness_policies
 from rest_assets.orchestration.resources import ApiCredentials, WarehouseResource
-from rest_assets.orchestration.schedules import build_schedule, planned_syncs
+from rest_assets.orchestration.schedules import build_schedules, planned_syncs
 from rest_assets.orchestration.sensors import build_change_sensors
 from rest_assets.orchestration.translator import RestApiTranslator
 
@@ -29,11 +29,13 @@ def api_definitions(
     translator = translator or translator_for(api)
     specs = {name: translator.spec(name) for name in api.resource_names}
     keys = {name: spec.key for name, spec in specs.items()}
+    assets = build_api_assets(api, specs, execute or partial(sync_assets, api, keys))
+    credentials = {api.resource_key: ApiCredentials.of(api)}
     return Definitions(
-        assets=[build_api_assets(api, specs, execute or partial(sync_assets, api, keys))],
-        schedules=[build_schedule(sync, keys) for sync in syncs],
+        assets=[assets],
+        schedules=build_schedules(syncs, keys, assets, {**credentials, "warehouse": WarehouseResource.from_env()}),
         sensors=build_change_sensors(api, keys),
-        resources={api.resource_key: ApiCredentials.of(api)},
+        resources=credentials,
     )
 
 

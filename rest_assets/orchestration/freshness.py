@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from functools import cache
 from typing import Sequence
 
 from dagster import FreshnessPolicy
@@ -22,9 +24,11 @@ def freshness_policies(syncs: Sequence[PlannedSync]) -> dict[str, FreshnessPolic
     for sync in sorted(syncs, key=lambda s: s.interval, reverse=True):
         for resource in sync.resources:
             fastest[resource] = sync
-    # One policy per schedule, shared by its assets: each construction checks the cron again.
-    policies = {
-        name: FreshnessPolicy.cron(deadline_cron=sync.schedule.cron, lower_bound_delta=sync.interval, timezone=sync.timezone)
-        for name, sync in {sync.name: sync for sync in fastest.values()}.items()
-    }
-    return {resource: policies[sync.name] for resource, sync in fastest.items()}
+    return {resource: cron_policy(sync.schedule.cron, sync.interval, sync.timezone) for resource, sync in fastest.items()}
+
+
+@cache
+def cron_policy(cron: str, lower_bound: timedelta, timezone: str) -> FreshnessPolicy:
+    """One policy object per cron, window and timezone, shared by every asset and API it applies to:
+    each construction checks its cron again by walking its ticks (~10 ms), and most APIs sync daily alike."""
+    return FreshnessPolicy.cron(deadline_cron=cron, lower_bound_delta=lower_bound, timezone=timezone)

@@ -15,7 +15,7 @@ credentials and no dlt source, so loading the definitions stays cheap.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Iterator, Mapping
+from typing import Mapping
 
 import dlt
 from dagster import AssetKey, AssetSpec, AutomationCondition, FreshnessPolicy
@@ -29,16 +29,15 @@ from rest_assets.orchestration.metadata import definition_metadata
 _DLT_HINTS = ("primary_key", "merge_key", "write_disposition")
 
 
-def _no_rows() -> Iterator[Any]:
-    """The described resources' data: they are never extracted."""
-    yield from ()
-
-
 def described_resources(api: RestApi) -> dict[str, DltResource]:
-    """A dlt resource per resource of the API that lands a table, with its declared hints (table, key, columns)."""
+    """A dlt resource per resource of the API that lands a table, with its declared hints (table, key, columns).
+
+    Its data is an empty list: it is never extracted, and dlt makes a resource of a function by
+    deriving a configuration spec from its signature (~1 ms each, 2,150 at 250 APIs).
+    """
     return {
         name: dlt.resource(
-            _no_rows,
+            [],
             name=name,
             table_name=endpoint.table,
             columns={field: dict(hint) for field, hint in endpoint.declared_columns.items()} or None,

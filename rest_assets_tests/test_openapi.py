@@ -24,7 +24,7 @@ from dagster import AssetKey, DagsterInstance, materialize
 from jinja2.nativetypes import NativeTemplate
 
 from rest_assets.openapi import main as openapi_command
-from rest_assets.orchestration.component import RestApiComponent
+from rest_assets.orchestration.component import RestApiComponent, holds_template
 from rest_assets.orchestration.definitions import shared_definitions
 from rest_assets.scaffold import OpenApiError, Options, generate, load_document
 from rest_assets.scaffold.build import declaration, infer
@@ -637,8 +637,9 @@ def test_inert_text_renders_back_exactly_through_yaml_and_jinja(text):
     written = yaml_string(inert(text))
     assert "\n" not in written
     read = yaml.safe_load(f"value: {written}")["value"]
-    rendered = NativeTemplate(read).render(env=lambda *_: SECRET) if read else read
-    assert rendered == text
+    render = lambda value: NativeTemplate(value).render(env=lambda *_: SECRET) if value else value  # noqa: E731
+    assert render(read) == text, "as Dagster renders a component's own fields"
+    assert (render(read) if holds_template(read) else read) == text, "as the project renders dlt's config"
 
 
 def poisoned_document() -> dict:
@@ -655,7 +656,8 @@ def poisoned_document() -> dict:
             "schemas": {"Item": {"type": "object", "description": p, "properties": {
                 "id": {"type": "string", "description": p, "example": p},
                 p: {"type": "string", "description": p, "enum": [p]},
-                "updated": {"type": "string", "format": "date-time", "description": p}}}}},
+                "updated": {"type": "string", "format": "date-time", "description": p},
+                "rank": {"type": "string", "description": "123"}}}}},
         "paths": {
             "/items": {"get": {"summary": p, "description": p, "tags": [p], "parameters": [
                 {"name": "cursor", "in": "query", "description": p, "schema": {"type": "string"}},
@@ -689,6 +691,7 @@ def test_nothing_the_document_says_is_evaluated_and_the_secret_never_appears(mon
     visible = " ".join(PAYLOAD.replace("\x07\x1b", "").split())  # on one line, control characters dropped
     assert api.description.startswith(visible) and item.columns["id"]["description"] == visible, "as written"
     assert item.columns[PAYLOAD]["description"] == visible
+    assert item.columns["rank"]["description"] == "123", "text that reads as a number stays text"
     said = comments(text)
     assert "GET /under: its list sits under `" in said and "GET /other{{ env('CANARY_SECRET') }}: its path holds" in said
     defs = shared_definitions(dg.build_defs_for_component(api))

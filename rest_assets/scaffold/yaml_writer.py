@@ -11,8 +11,10 @@ in a form that Dagster renders back to exactly that text, and nothing in it is e
   in the file (`{% raw %}Use {{ env('X') }}{% endraw %}`);
 - else as a Jinja string literal, `{{ '...' }}`, for text that itself holds `{% endraw %}`;
 
-where a text that reads as a Python literal (`123`, `None`, `'quoted'`) is given as its `repr`, which
-native mode turns back into the text. Each form is checked by rendering it before it is used.
+where a text that reads as a Python literal (`123`, `None`, `'quoted'`) is given as its `repr` in one of
+the last two forms (`{% raw %}'123'{% endraw %}`), which native mode turns back into the text. The
+project renders a string of dlt's config only where it holds `{{` or `{%` (RestApiComponent), Dagster
+every string of the component's other fields: a form with a delimiter is rendered by both alike. Each form is checked by rendering it before it is used.
 The project's own templates (the base URL's `env(...)`) are `Template`s, written as they are,
 with the document's URL inside them as a Jinja string literal.
 
@@ -80,9 +82,9 @@ def inert(text: str) -> str:
 
 def _jinja_forms(text: str) -> list[str]:
     forms = []
+    # Each form holds a delimiter, so that it is rendered wherever it is written: Dagster renders every
+    # string of a component's own fields, the project only those of dlt's config that hold a template.
     for output in (text, repr(text)):  # what Jinja outputs: the text, or a literal that native mode evaluates to it
-        if not JINJA_DELIMITERS.search(output):
-            forms.append(output)
         if not JINJA_END_RAW.search(output):
             forms.append("{% raw %}" + output + "{% endraw %}")
         forms.append("{{ " + jinja_literal(output) + " }}")

@@ -254,6 +254,7 @@ class Asana(ShapedApi):
     prefix = "/asana/api/1.0"
     token = "2/1200000000000/simulated:personal-access-token"
     max_limit = 100
+
     def __init__(self, root_url: str, tasks_under: str = "projects") -> None:
         super().__init__(root_url)
         self.listings = {

@@ -54,7 +54,7 @@ def main() -> None:
 
     DATA_DIR.mkdir(exist_ok=True)
     duckdb_path = DATA_DIR / "rest_assets.duckdb"
-    dagster_home = Path("dagster_home").resolve()  # the project's local instance: `dagster dev` shows these runs
+    dagster_home = Path("dagster_home").resolve()  # the project's local instance: `dg dev` shows these runs
     started = time.monotonic()
     with Simulator(sizes=demo_sizes(args.rows), default_rows=args.rows) as sim:
         print(f"simulator of the five APIs on {sim.root_url}", flush=True)
@@ -69,7 +69,7 @@ def main() -> None:
     print(f"\n{total} rows in 43 tables of {duckdb_path} in {time.monotonic() - started:.1f} s")
     same_rows = "" if args.rows == DEMO_ROWS else f" --rows {args.rows}"
     print(f"\nThe UI (README, \"The UI\"): `python3 dev.py sim{same_rows}` serves the same rows; paste its exports "
-          "into another shell, then `export DAGSTER_HOME=$PWD/dagster_home` and `dagster dev`.")
+          "into another shell, then `export DAGSTER_HOME=$PWD/dagster_home` and `dg dev`.")
 
 
 if __name__ == "__main__":

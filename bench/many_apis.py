@@ -43,7 +43,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.run import DAGSTER, PYTHON, ROOT, SimProcess, _aligned, _median, base_env, git, machine, machine_busy_seconds
+from bench.run import DAGSTER, PYTHON, ROOT, SimProcess, _aligned, _median, base_env, git, machine, machine_busy_seconds, portable
 
 SEED_APIS = ROOT / "rest_assets" / "defs"
 SEED_COUNT = 5
@@ -196,6 +196,7 @@ class Location:
         else:
             command = [DAGSTER, "asset", "materialize", "-m", self.module(contender, measurement), "--select", RUN_ASSET]
         result = measured_in(cwd, command, work, env)
+        result["command"] = portable(result["command"], self.work.parent)
         cpu_s = round(result["cpu_user_s"] + result["cpu_system_s"], 2)
         result["other_cpu_s"] = round(max(0.0, machine_busy_seconds() - busy - cpu_s), 1)
         result["status"] = "ok" if result["returncode"] == 0 and not result["timed_out"] else "failed"

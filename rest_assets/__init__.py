@@ -3,6 +3,8 @@
 It is imported on first use, so that `import rest_assets.engine...` does not load Dagster's component machinery.
 """
 
+COMPONENT_TYPE = "rest_assets.RestApiComponent"  # the `type` each API's defs.yaml names
+
 
 def __getattr__(name: str):
     if name == "RestApiComponent":

@@ -211,16 +211,16 @@ class PageGuard(BasePaginator):
     def update_state(self, response: Response, data: Optional[List[Any]] = None) -> None:
         self._pages += 1
         self._records += len(data) if data else 0
-        self._require_data(response, data)
+        body = self._require_data(response, data)
         self._refuse_a_circle(response, data)
         self.paginator.update_state(response, data)
         if not self.paginator.has_next_page:
             self._listed = set()  # the listing is complete: its keys are no longer needed
             if not self.one_page and not _stopped_at_its_cap(self.paginator):
-                self._refuse_a_partial_listing(response, data)
+                self._refuse_a_partial_listing(response, data, body)
 
-    def _refuse_a_partial_listing(self, response: Response, data: Optional[List[Any]]) -> None:
-        sign = sign_of_more(response, data, self._records, self._pages)
+    def _refuse_a_partial_listing(self, response: Response, data: Optional[List[Any]], body: Any) -> None:
+        sign = sign_of_more(response, data, self._records, self._pages, body)
         if sign is None:
             return
         one_page = _reads_one_page(self.paginator)
@@ -266,12 +266,14 @@ class PageGuard(BasePaginator):
             )
         self._requests_made.add(fingerprint)
 
-    def _require_data(self, response: Response, data: Optional[List[Any]]) -> None:
+    def _require_data(self, response: Response, data: Optional[List[Any]]) -> Any:
+        """Refuses an answer without a list where the data_selector points; the body, where it was parsed for that."""
         # Two or more records can only come from a list; an empty or one-record page may be dlt's
         # reading of a missing key or of a lone object.
         if self.data_selector is None or (data is not None and len(data) > 1):
-            return
-        found = jsonpath.find_values(self.data_selector, response.json())
+            return None
+        body = response.json()
+        found = jsonpath.find_values(self.data_selector, body)
         if not found or not isinstance(found[0], list):
             raise UnusableResponse(
                 f"answered HTTP {response.status_code} without a list at '{self.data_selector}' "
@@ -279,6 +281,7 @@ class PageGuard(BasePaginator):
                 response=response,
                 advice="The API changed the shape of its answers, or the endpoint is not the one configured.",
             )
+        return body
 
     def __str__(self) -> str:
         return f"{self.paginator} (at most {self.max_pages} pages, no repeats, no circles, not cut short)"

@@ -63,11 +63,13 @@ class Sign:
     paginator: str
 
 
-def sign_of_more(response: Response, data: Sequence[Any] | None, records_read: int, pages_read: int) -> Sign | None:
+def sign_of_more(response: Response, data: Sequence[Any] | None, records_read: int, pages_read: int,
+                 parsed: Any = None) -> Sign | None:
     """The first sign in `response` that its listing has more than the `records_read` records and
-    `pages_read` pages read so far (this page's among them); None if there is none."""
+    `pages_read` pages read so far (this page's among them); None if there is none. `parsed` is the
+    answer's body where the caller parsed it already."""
     readings = [*_header_readings(response, records_read)]
-    body = response.json()
+    body = response.json() if parsed is None else parsed
     if type(body) is dict and not _is_the_data(body, data):
         readings += _envelope_readings(body, "", data, response, records_read, pages_read)
     if _NO_MORE in readings:

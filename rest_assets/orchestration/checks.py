@@ -49,12 +49,7 @@ def check_results(
         table = figures_of.get(check_key.asset_key)
         if table is None:
             continue
-        if not table.exists:
-            results.append(AssetCheckResult(check_name=check_key.name, asset_key=check_key.asset_key, passed=True,
-                                            metadata=check_metadata(table)))
-        else:
-            results.append(AssetCheckResult(
-                check_name=PRIMARY_KEY_CHECK, asset_key=check_key.asset_key,
-                passed=table.duplicate_keys == 0 and table.null_keys == 0, severity=AssetCheckSeverity.ERROR,
-                metadata=check_metadata(table)))
+        unique_keys = not table.exists or (table.duplicate_keys == 0 and table.null_keys == 0)  # no rows yet: passes
+        results.append(AssetCheckResult(check_name=check_key.name, asset_key=check_key.asset_key, passed=unique_keys,
+                                        severity=AssetCheckSeverity.ERROR, metadata=check_metadata(table)))
     return results

@@ -9,13 +9,12 @@ import dagster as dg
 import yaml
 from dagster import Definitions
 
-from rest_assets import settings
+from rest_assets import COMPONENT_TYPE, settings
 from rest_assets.orchestration.component import RestApiComponent
 from rest_assets.orchestration.definitions import shared_definitions
 
 PACKAGE = Path(__file__).resolve().parents[1]
 DEFS_MODULE = "rest_assets.defs"
-COMPONENT_TYPE = "rest_assets.RestApiComponent"
 # PyYAML's safe loader, in C where libyaml is installed (its wheels bundle it): 10x faster to parse.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from rest_assets import COMPONENT_TYPE
 from rest_assets.scaffold.client import base_url, env_prefix, env_template, infer_auth
 from rest_assets.scaffold.document import Document, OpenApiError, Operation, operations
 from rest_assets.scaffold.keys import detail_params, infer_primary_key, shape
@@ -24,7 +25,6 @@ from rest_assets.scaffold.paging import infer_paginator, page_alike
 from rest_assets.scaffold.words import norm, one_line, singular, without_format, words
 from rest_assets.scaffold.yaml_writer import Commented, Disabled
 
-COMPONENT_TYPE = "rest_assets.RestApiComponent"
 # dlt data types a schema states beyond doubt; everything else is left to dlt's inference.
 OBVIOUS_TYPES = {("integer", None): "bigint", ("boolean", None): "bool",
                  ("string", "date-time"): "timestamp", ("string", "date"): "date"}

@@ -70,6 +70,7 @@ class Template(str):
 # --- strings that stay text --------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # a text can be written twice (a mapping tried on one line, then as a block)
 def inert(text: str) -> str:
     """A string Dagster's rendering turns back into `text`, evaluating nothing."""
     if not text or (not JINJA_DELIMITERS.search(text) and _renders_to(text, text, plain=True)):
@@ -236,8 +237,9 @@ def _sequence(value: list, indent: int) -> list[str]:
             rest = Commented(item)
             rest.notes = {k: v for k, v in item.notes.items() if k != first}
             item = rest
-        body = _block(item, indent + 2) if isinstance(item, dict) and _flow(item) is None else [
-            f"{pad}  {_flow(item) if isinstance(item, (dict, list)) else _value(item)}"]
+        flow = _flow(item) if isinstance(item, (dict, list)) else None
+        body = _block(item, indent + 2) if isinstance(item, dict) and flow is None else [
+            f"{pad}  {flow if isinstance(item, (dict, list)) else _value(item)}"]
         body[0] = f"{pad}- {body[0][indent + 2:]}"
         lines += [f"{pad}# {line[indent:]}" if line.strip() else line for line in body] if disabled else body
     return lines

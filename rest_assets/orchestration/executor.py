@@ -96,8 +96,8 @@ def executor_from_env(api_count: int) -> ExecutorDefinition:
     """A run of one API in the orchestrating process; of several, one process per API step, all at once;
     REST_ASSETS_EXECUTOR=celery makes each a task on a Celery worker, =k8s a Kubernetes job.
 
-    Dagster's default runs only as many steps as there are CPUs, so five API syncs went
-    in waves although they mostly wait on the network.
+    All at once because Dagster's default runs only as many steps as there are CPUs: API syncs
+    would go in waves although they mostly wait on the network.
     """
     chosen = settings.EXECUTOR.value()
     if chosen == "celery":

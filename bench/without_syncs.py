@@ -14,9 +14,15 @@ from rest_assets.orchestration.loading import all_definitions
 from rest_assets.orchestration.metadata import TableMetadataSet
 
 
+# What Dagster attaches to a spec where its component was loaded: the definitions' own, never a materialization's
+# (the component object itself does not cross from a step's process).
+DEFINITION_ONLY = {"dagster/component_origin", "dagster/code_references"}
+
+
 def reporting_only(assets_def: dg.AssetsDefinition) -> dg.AssetsDefinition:
     """`assets_def` with a body that syncs nothing and reports every selected asset and check."""
     specs = {spec.key: spec for spec in assets_def.specs}
+    reported = {key: {k: v for k, v in spec.metadata.items() if k not in DEFINITION_ONLY} for key, spec in specs.items()}
 
     @dg.multi_asset(
         name=assets_def.node_def.name,
@@ -27,7 +33,7 @@ def reporting_only(assets_def: dg.AssetsDefinition) -> dg.AssetsDefinition:
     )
     def _report(context: dg.AssetExecutionContext):
         for key in [key for key in specs if key in context.selected_asset_keys]:  # parents first, as declared
-            yield dg.MaterializeResult(asset_key=key, metadata={**specs[key].metadata, **TableMetadataSet(row_count=0)})
+            yield dg.MaterializeResult(asset_key=key, metadata={**reported[key], **TableMetadataSet(row_count=0)})
         for check_key in sorted(context.selected_asset_check_keys):
             yield dg.AssetCheckResult(asset_key=check_key.asset_key, check_name=check_key.name, passed=True)
 
